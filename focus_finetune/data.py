@@ -341,13 +341,21 @@ def token_stats(ds: Dataset, # a tokenized split
     return dict(examples=len(lengths), tokens=sum(lengths), learned_tokens=learned, mean_len=round(sum(lengths) / len(lengths), 1),
                 max_len=max(lengths), truncated=int(sum(ds["truncated"])), pad_fraction=round(1 - sum(lengths) / padded, 3))
 
-# %% ../nbs/00_data.ipynb #5578909a
-def make_collator(tokenizer, pad_to_multiple_of: int | None = None):
-    "Padding collator for tokenized examples (labels padded with -100)"
+# %% ../nbs/00_data.ipynb #97dac2ff
+def make_collator(tokenizer, pad_to_multiple_of: int | None = None, float_columns: tuple = ("ref_losses",)):
+    "Padding collator for tokenized examples: labels padded with -100, per-token `float_columns` (if present) with 0"
+    import torch
     from transformers import DataCollatorForSeq2Seq
     collate = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100, pad_to_multiple_of=pad_to_multiple_of, return_tensors="pt")
     def _collate(features):
-        return collate([{k: f[k] for k in ("input_ids", "attention_mask", "labels")} for f in features])
+        batch = collate([{k: f[k] for k in ("input_ids", "attention_mask", "labels")} for f in features])
+        width = batch["input_ids"].shape[1]
+        for col in float_columns:
+            if col not in features[0]: continue
+            rows = [list(f[col]) + [0.0] * (width - len(f[col])) if tokenizer.padding_side == "right" else [0.0] * (width - len(f[col])) + list(f[col])
+                    for f in features]
+            batch[col] = torch.tensor(rows, dtype=torch.float32)
+        return batch
     return _collate
 
 # %% ../nbs/00_data.ipynb #b8eb808b

@@ -138,14 +138,16 @@ def select_top_k(delta: torch.Tensor, # per-token scores, e.g. ΔL, any shape
     threshold = torch.quantile(delta[mask].float(), 1 - k)
     return mask & (delta >= threshold)
 
-# %% ../nbs/02_losses.ipynb #f5841013
-def distill_loss(student_logits, teacher_logits, labels, kind: str = "fkl", **params) -> torch.Tensor:
+# %% ../nbs/02_losses.ipynb #f3e6a27d
+def distill_loss(student_logits, teacher_logits, labels, kind: str = "fkl",
+                 num_items_in_batch: int | torch.Tensor | None = None, # divide the sum by this instead of taking the mean
+                 **params) -> torch.Tensor:
     "Mean per-token divergence over the learned tokens: plain all-token distillation"
-    valid = next_token_mask(labels)
-    rows = valid.flatten().nonzero().squeeze(1)
+    rows = next_token_mask(labels).flatten().nonzero().squeeze(1)
     if len(rows) == 0: return student_logits.sum() * 0.0
     V = student_logits.shape[-1]
-    return row_divergence(student_logits.reshape(-1, V), teacher_logits.reshape(-1, V), rows, kind, **params).mean()
+    per_token = row_divergence(student_logits.reshape(-1, V), teacher_logits.reshape(-1, V), rows, kind, **params)
+    return per_token.sum() / num_items_in_batch if num_items_in_batch is not None else per_token.mean()
 
 def adaspec_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
                  teacher_logits: torch.Tensor, # same shape, frozen teacher

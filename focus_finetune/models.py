@@ -167,7 +167,7 @@ def make_student(teacher, # a causal LM (or anything `load_model` takes)
     student.config.focus_finetune_teacher_layers = layers
     return student
 
-# %% ../nbs/01_models.ipynb #a36c5f04
+# %% ../nbs/01_models.ipynb #0da876fa
 CHATML = ("{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\n' + m['content'] + '<|im_end|>\n' }}{% endfor %}"
           "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}")
 
@@ -188,11 +188,11 @@ def tiny_tokenizer(vocab_size: int = 512, # BPE vocabulary size, special tokens 
     tok.chat_template = CHATML
     return tok
 
-def tiny_llama(vocab_size: int = 512, n_layers: int = 2, hidden_size: int = 64, seed: int = 0, **config_kw) -> LlamaForCausalLM:
-    "A randomly initialised small llama for fast tests"
+def tiny_llama(vocab_size: int = 512, n_layers: int = 2, hidden_size: int = 64, seed: int = 0, tie: bool = True, **config_kw) -> LlamaForCausalLM:
+    "A randomly initialised small llama for fast tests (`tie`: share input embeddings and output head)"
     torch.manual_seed(seed)
     config = LlamaConfig(vocab_size=vocab_size, hidden_size=hidden_size, intermediate_size=2 * hidden_size, num_hidden_layers=n_layers,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512, tie_word_embeddings=True,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512, tie_word_embeddings=tie,
                          bos_token_id=1, eos_token_id=2, pad_token_id=0, **config_kw)
     return LlamaForCausalLM(config).eval()
 
