@@ -1,13 +1,15 @@
 """Speculative decoding speed: focus_finetune's `speculative_generate` vs transformers' assisted generation, and
-both vs decoding with the target alone. Greedy, batch 1, same prompts, same draft, one run.
+both vs decoding with the target alone. Greedy, batch 1, same prompts, same draft, one run, in two settings:
+a fixed draft length (gamma tokens every round) and early stopping of the draft when it gives its own token a
+probability below 0.4 (transformers' default `assistant_confidence_threshold`).
 
     python benchmarks/speculative.py [--draft runs/reference-coding/final] [--gamma 4] [--prompts 5] [--new-tokens 64]
 
 Target: the bundled SmolLM2-135M-Instruct. Draft: `--draft` (a model directory) if given and present, else
 `nbs/runs/reference-coding/final` (the distilled draft the notebooks train) if present, else an untrained
-8-layer `make_student`. transformers' draft length is fixed to γ (`num_assistant_tokens_schedule="constant"`)
-so that both do the same work. Outputs are checked to be identical. Prints tokens/s of each, the ratio
-ours / transformers (target >= 1.0) and our speed-up over target-only decoding.
+8-layer `make_student`. transformers' draft length is fixed to gamma (`num_assistant_tokens_schedule="constant"`)
+and its confidence threshold set to ours, so that both do the same work. Outputs are checked to be identical.
+Prints tokens/s of each, the ratio ours / transformers (target >= 1.0) and our speed-up over target-only decoding.
 """
 import argparse, time
 from pathlib import Path
@@ -32,32 +34,35 @@ def main():
     path = Path(a.draft) if a.draft else default
     draft = load_model(path).eval() if (path / "config.json").exists() else make_student(target, n_layers=8).eval()
     name = str(path) if (path / "config.json").exists() else "untrained make_student(n_layers=8)"
-    draft.generation_config.num_assistant_tokens = a.gamma
-    draft.generation_config.num_assistant_tokens_schedule = "constant"
     prompts = load_domain("coding", max_eval=50)["test"]["prompt"][: a.prompts]
-    totals = dict(ours=[0, 0.0], transformers=[0, 0.0], target=[0, 0.0], accepted=0, drafted=0)
-    for p in prompts:
-        ids = chat_prompt_ids(tok, p)
+    ids_list = [chat_prompt_ids(tok, p) for p in prompts]
+    target_tokens, target_secs, bases = 0, 0.0, []
+    for ids in ids_list:
         base, secs = greedy_generate(target, ids, a.new_tokens)
-        totals["target"][0] += base.shape[1] - ids.shape[1]; totals["target"][1] += secs
-        out = speculative_generate(target, draft, ids, gamma=a.gamma, max_new_tokens=a.new_tokens)
-        totals["ours"][0] += out.stats.new_tokens; totals["ours"][1] += out.stats.wall_time
-        totals["accepted"] += out.stats.accepted; totals["drafted"] += out.stats.drafted
-        t0 = time.perf_counter()
-        theirs = target.generate(ids, assistant_model=draft, do_sample=False, max_new_tokens=a.new_tokens,
-                                 pad_token_id=tok.pad_token_id)
-        totals["transformers"][1] += time.perf_counter() - t0; totals["transformers"][0] += theirs.shape[1] - ids.shape[1]
-        assert out.sequences.tolist() == base.tolist(), "speculative output differs from target-only greedy decoding"
-        assert theirs[0].tolist() == base[0].tolist(), "transformers' assisted output differs from target-only greedy decoding"
-    tps = {k: v[0] / v[1] for k, v in totals.items() if isinstance(v, list)}
+        target_tokens += base.shape[1] - ids.shape[1]; target_secs += secs; bases.append(base)
     print(f"target SmolLM2-135M-Instruct, draft {name}; {len(prompts)} coding prompts, {a.new_tokens} new tokens, "
           f"gamma {a.gamma}, greedy, device {next(target.parameters()).device}")
-    print(f"  acceptance rate of our run: {totals['accepted'] / totals['drafted']:.3f}")
-    for k in ("target", "ours", "transformers"): print(f"  {k:13s} {tps[k]:7.1f} tokens/s")
-    print(f"ratio ours / transformers assisted: {tps['ours'] / tps['transformers']:.3f}   (target >= 1.0)")
-    print(f"speed-up ours / target alone:       {tps['ours'] / tps['target']:.3f}")
-    print(f"speed-up transformers / target:     {tps['transformers'] / tps['target']:.3f}")
-
+    print(f"  target alone: {target_tokens / target_secs:.1f} tokens/s")
+    for threshold in (0.0, 0.4):
+        draft.generation_config.num_assistant_tokens = a.gamma
+        draft.generation_config.num_assistant_tokens_schedule = "constant"
+        draft.generation_config.assistant_confidence_threshold = threshold
+        ours, theirs, accepted, drafted = [0, 0.0], [0, 0.0], 0, 0
+        for ids, base in zip(ids_list, bases):
+            out = speculative_generate(target, draft, ids, gamma=a.gamma, max_new_tokens=a.new_tokens, draft_threshold=threshold)
+            ours[0] += out.stats.new_tokens; ours[1] += out.stats.wall_time
+            accepted += out.stats.accepted; drafted += out.stats.drafted
+            t0 = time.perf_counter()
+            hf = target.generate(ids, assistant_model=draft, do_sample=False, max_new_tokens=a.new_tokens, pad_token_id=tok.pad_token_id)
+            theirs[1] += time.perf_counter() - t0; theirs[0] += hf.shape[1] - ids.shape[1]
+            assert out.sequences.tolist() == base.tolist(), "speculative output differs from target-only greedy decoding"
+            assert hf[0].tolist() == base[0].tolist(), "transformers' assisted output differs from target-only greedy decoding"
+        tps_ours, tps_theirs = ours[0] / ours[1], theirs[0] / theirs[1]
+        print(f"draft confidence threshold {threshold}: our acceptance rate {accepted / drafted:.3f}")
+        print(f"  ours {tps_ours:.1f} tokens/s, transformers assisted {tps_theirs:.1f} tokens/s")
+        print(f"  ratio ours / transformers assisted: {tps_ours / tps_theirs:.3f}   (target >= 1.0)")
+        print(f"  speed-up over the target alone: ours {tps_ours / (target_tokens / target_secs):.3f}, "
+              f"transformers {tps_theirs / (target_tokens / target_secs):.3f}")
 
 if __name__ == "__main__":
     main()

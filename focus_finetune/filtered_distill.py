@@ -49,24 +49,26 @@ class AdaSPECTrainer(DistillTrainer):
         if self._kept and "loss" in logs: logs["kept_fraction"] = round(float(np.mean(self._kept)), 4); self._kept = []
         super().log(logs, *args, **kwargs)
 
-# %% ../nbs/05_filtered_distill.ipynb #bc6acebd
+# %% ../nbs/05_filtered_distill.ipynb #492ee78a
 @torch.no_grad()
-def token_metrics(teacher, model, dataset, tokenizer, batch_size: int = 8) -> pd.DataFrame:
-    "Per learned token, in data-set order: `kl` to the teacher, top-1 `agree`ment, expected `accept`ance"
+def token_metrics(teacher, models: dict, dataset, tokenizer, batch_size: int = 8) -> pd.DataFrame:
+    "Per model and learned token, in data-set order: `kl` to the teacher, top-1 `agree`ment, expected `accept`ance"
     rows = []
     for _, batch in batches(dataset, tokenizer, batch_size):
-        t = model_logits(teacher, batch); s = model_logits(model, batch).to(t.device)
+        t = model_logits(teacher, batch)  # once per batch, for every model
         valid = next_token_mask(batch["labels"]).to(t.device)
-        rows.append(pd.DataFrame(dict(kl=token_divergence(s, t)[valid].cpu().numpy(),
-                                      agree=(s.argmax(-1) == t.argmax(-1))[valid].cpu().numpy(),
-                                      accept=(1 - token_divergence(s, t, "tvd"))[valid].cpu().numpy())))
+        for name, model in models.items():
+            s = model_logits(model, batch).to(t.device)
+            rows.append(pd.DataFrame(dict(model=name, kl=token_divergence(s, t)[valid].cpu().numpy(),
+                                          agree=(s.argmax(-1) == t.argmax(-1))[valid].cpu().numpy(),
+                                          accept=(1 - token_divergence(s, t, "tvd"))[valid].cpu().numpy())))
     return pd.concat(rows, ignore_index=True)
 
 def compare_models(teacher, models: dict, dataset, tokenizer, keep: np.ndarray | None = None, batch_size: int = 8) -> pd.DataFrame:
     "One row per model: KL (all / kept / dropped tokens), top-1 agreement, expected acceptance on `dataset`"
-    out = []
-    for name, model in models.items():
-        m = token_metrics(teacher, model, dataset, tokenizer, batch_size)
+    metrics, out = token_metrics(teacher, models, dataset, tokenizer, batch_size), []
+    for name in models:
+        m = metrics[metrics.model == name].reset_index(drop=True)
         row = dict(model=name, kl=m.kl.mean(), top1_agreement=m.agree.mean(), expected_acceptance=m.accept.mean())
         if keep is not None:
             row.update(kl_kept=m.kl[keep].mean(), kl_dropped=m.kl[~keep].mean(),

@@ -64,7 +64,7 @@ def warp_probs(logits: torch.Tensor, temperature: float = 1.0, top_p: float = 1.
 def _one_hot_argmax(logits: torch.Tensor) -> torch.Tensor:
     return torch.zeros_like(logits, dtype=torch.float32).scatter(-1, logits.argmax(-1, keepdim=True), 1.0)
 
-# %% ../nbs/07_speculative.ipynb #67775e73
+# %% ../nbs/07_speculative.ipynb #a22db5ec
 def _check_inputs(target, draft, input_ids, gamma, max_new_tokens, temperature, top_p):
     check_same_vocab(target, draft)
     if input_ids.ndim != 2 or input_ids.shape[0] != 1: raise ValueError(f"speculative_generate decodes one sequence: input_ids must be [1, n], got {tuple(input_ids.shape)}.")
@@ -93,6 +93,7 @@ def speculative_generate(target, draft, # causal LMs sharing one vocabulary
                          do_sample: bool = False, temperature: float = 1.0, top_p: float = 1.0,
                          eos_token_id: int | list | None = None, # stop after this token (default: the target's config)
                          generator: torch.Generator | None = None, # for reproducible sampling
+                         draft_threshold: float = 0.0, # stop drafting early when the draft's probability of its token is below this
                         ) -> SpeculativeOutput:
     "Speculative sampling: `draft` proposes, `target` verifies; the output follows the target's distribution"
     _check_inputs(target, draft, input_ids, gamma, max_new_tokens, temperature, top_p)
@@ -110,9 +111,13 @@ def speculative_generate(target, draft, # causal LMs sharing one vocabulary
         drafted, q = [], []
         for _ in range(g):  # the draft proposes g tokens, fed only what its cache lacks
             todo = (seq + drafted)[d_cache.get_seq_length():]
-            qi = dist(_forward(draft, torch.tensor([todo], device=dev), d_cache)[-1])
-            drafted.append(pick(qi)); q.append(qi)
-        stats.draft_calls += g
+            logits = _forward(draft, torch.tensor([todo], device=dev), d_cache)[-1]
+            qi = dist(logits)
+            drafted.append(pick(qi)); q.append(qi); stats.draft_calls += 1
+            if draft_threshold > 0 and len(drafted) < g:  # a draft unsure of its token is likely rejected: verify now
+                conf = qi[drafted[-1]] if do_sample else torch.softmax(logits.float(), -1)[drafted[-1]]
+                if conf < draft_threshold: break
+        g = len(drafted)
         todo = (seq + drafted)[t_cache.get_seq_length():]  # one target pass scores all g drafts, plus the bonus position
         p = dist(_forward(target, torch.tensor([todo], device=dev), t_cache)[-(g + 1):])
         stats.target_calls += 1; stats.drafted += g
@@ -181,7 +186,7 @@ def cost_ratio(draft, target, input_ids: torch.Tensor, steps: int = 8) -> float:
     timed(draft); timed(target)  # warm-up
     return timed(draft) / timed(target)
 
-# %% ../nbs/07_speculative.ipynb #a8644c00
+# %% ../nbs/07_speculative.ipynb #052a754d
 def chat_prompt_ids(tokenizer, prompt: str, device=None) -> torch.Tensor:
     "`[1, n]` ids of a user prompt with the generation prompt of the chat template (plain text without one)"
     if getattr(tokenizer, "chat_template", None):
@@ -191,7 +196,7 @@ def chat_prompt_ids(tokenizer, prompt: str, device=None) -> torch.Tensor:
 
 def acceptance_eval(target, draft, tokenizer, prompts: list[str], gamma: int = 4, max_new_tokens: int = 48,
                     do_sample: bool = False, temperature: float = 1.0, top_p: float = 1.0, baseline: bool = True,
-                    seed: int = 0, progress: bool = True) -> "pd.DataFrame":
+                    seed: int = 0, progress: bool = True, draft_threshold: float = 0.0) -> "pd.DataFrame":
     "Per prompt: α, τ, counts, tokens/s of speculative and (with `baseline`) target-only decoding, speed-up"
     import pandas as pd
     from tqdm.auto import tqdm
@@ -201,7 +206,8 @@ def acceptance_eval(target, draft, tokenizer, prompts: list[str], gamma: int = 4
     rows = []
     for i, prompt in enumerate(tqdm(prompts, desc=f"speculative γ={gamma}", disable=not progress)):
         ids = chat_prompt_ids(tokenizer, prompt, dev)
-        st = speculative_generate(target, draft, ids, gamma, max_new_tokens, do_sample, temperature, top_p, generator=g).stats
+        st = speculative_generate(target, draft, ids, gamma, max_new_tokens, do_sample, temperature, top_p, generator=g,
+                                  draft_threshold=draft_threshold).stats
         row = dict(prompt=i, gamma=gamma, drafted=st.drafted, accepted=st.accepted, target_calls=st.target_calls,
                    new_tokens=st.new_tokens, seconds=st.wall_time, alpha=st.acceptance_rate, tau=st.block_efficiency,
                    tokens_per_s=st.tokens_per_second, run_lengths=st.run_lengths)
