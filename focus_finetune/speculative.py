@@ -64,7 +64,7 @@ def warp_probs(logits: torch.Tensor, temperature: float = 1.0, top_p: float = 1.
 def _one_hot_argmax(logits: torch.Tensor) -> torch.Tensor:
     return torch.zeros_like(logits, dtype=torch.float32).scatter(-1, logits.argmax(-1, keepdim=True), 1.0)
 
-# %% ../nbs/07_speculative.ipynb #a22db5ec
+# %% ../nbs/07_speculative.ipynb #609940a9
 def _check_inputs(target, draft, input_ids, gamma, max_new_tokens, temperature, top_p):
     check_same_vocab(target, draft)
     if input_ids.ndim != 2 or input_ids.shape[0] != 1: raise ValueError(f"speculative_generate decodes one sequence: input_ids must be [1, n], got {tuple(input_ids.shape)}.")
@@ -79,11 +79,13 @@ def _crop_to(cache: DynamicCache, length: int):
     if extra > 0: cache.crop(-extra)
 
 @torch.no_grad()
-def _forward(model, ids: torch.Tensor, cache: DynamicCache) -> torch.Tensor:
-    "Logits for `ids` appended to what `cache` holds"
+def _forward(model, ids: torch.Tensor, cache: DynamicCache, keep: int = 1) -> torch.Tensor:
+    "Logits of the last `keep` positions of `ids` appended to what `cache` holds (the output layer runs only there)"
     past = cache.get_seq_length()
     pos = torch.arange(past, past + ids.shape[1], device=ids.device).unsqueeze(0)
-    return model(input_ids=ids, past_key_values=cache, position_ids=pos, use_cache=True).logits[0]
+    try: return model(input_ids=ids, past_key_values=cache, position_ids=pos, use_cache=True, logits_to_keep=keep).logits[0, -keep:]
+    except TypeError:  # a model whose forward has no `logits_to_keep`
+        return model(input_ids=ids, past_key_values=cache, position_ids=pos, use_cache=True).logits[0, -keep:]
 
 @torch.no_grad()
 def speculative_generate(target, draft, # causal LMs sharing one vocabulary
@@ -119,7 +121,7 @@ def speculative_generate(target, draft, # causal LMs sharing one vocabulary
                 if conf < draft_threshold: break
         g = len(drafted)
         todo = (seq + drafted)[t_cache.get_seq_length():]  # one target pass scores all g drafts, plus the bonus position
-        p = dist(_forward(target, torch.tensor([todo], device=dev), t_cache)[-(g + 1):])
+        p = dist(_forward(target, torch.tensor([todo], device=dev), t_cache, keep=g + 1))
         stats.target_calls += 1; stats.drafted += g
         n_acc = 0
         for i, x in enumerate(drafted):
