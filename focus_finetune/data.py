@@ -16,8 +16,8 @@ from tqdm.auto import tqdm
 __all__ = ['EVALS', 'MATH_EVALS', 'FORTUNE_FILES', 'DOMAINS', 'cache_dir', 'DataError', 'pypi_artifact', 'read_wheel_file',
            'read_jsonl', 'debian_file', 'example', 'coding_examples', 'evals_examples', 'math_examples',
            'medical_examples', 'licence_documents', 'legal_examples', 'science_examples', 'creative_examples',
-           'domain_examples', 'split_examples', 'load_domain', 'load_humaneval', 'load_examples', 'tokenize_example',
-           'tokenize_dataset', 'token_stats', 'make_collator', 'domain_table']
+           'domain_examples', 'split_examples', 'load_domain', 'load_humaneval', 'load_examples', 'prompt_ids',
+           'tokenize_example', 'tokenize_dataset', 'token_stats', 'make_collator', 'domain_table']
 
 # %% ../nbs/00_data.ipynb #706dac1d
 def cache_dir(*parts: str) -> Path:
@@ -302,14 +302,21 @@ def load_examples(data, # a path (or list of paths), a `Dataset`, or a Hub data 
                         "Offline (HF_HUB_OFFLINE=1) only cached Hub data sets load.") from e
     return _records_to_examples(ds, str(data))
 
-# %% ../nbs/00_data.ipynb #1893d97f
+# %% ../nbs/00_data.ipynb #c80e4f21
+def prompt_ids(tokenizer, prompt: str, chat: bool = True) -> list[int]:
+    "Ids of a user prompt as the model sees it before answering: the chat template's generation prompt, else `prompt\\n\\n`"
+    if chat and getattr(tokenizer, "chat_template", None):
+        return tokenizer.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
+                                             tokenize=True, return_dict=True)["input_ids"]
+    return tokenizer(prompt + "\n\n", add_special_tokens=False)["input_ids"]
+
 def _prompt_and_full_ids(tokenizer, prompt: str, response: str) -> tuple[list[int], list[int]]:
     if getattr(tokenizer, "chat_template", None):
-        user = [{"role": "user", "content": prompt}]
-        p = tokenizer.apply_chat_template(user, add_generation_prompt=True, tokenize=True, return_dict=True)["input_ids"]
-        f = tokenizer.apply_chat_template(user + [{"role": "assistant", "content": response}], tokenize=True, return_dict=True)["input_ids"]
+        p = prompt_ids(tokenizer, prompt)
+        f = tokenizer.apply_chat_template([{"role": "user", "content": prompt}, {"role": "assistant", "content": response}],
+                                          tokenize=True, return_dict=True)["input_ids"]
         if f[:len(p)] == p: return p, f
-    p = tokenizer(prompt + "\n\n", add_special_tokens=False)["input_ids"]
+    p = prompt_ids(tokenizer, prompt, chat=False)
     return p, p + tokenizer(response, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
 
 def tokenize_example(tokenizer, prompt: str, response: str, max_length: int = 256) -> list[dict]:

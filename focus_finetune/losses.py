@@ -10,8 +10,8 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['IGNORE_INDEX', 'LOGP_FLOOR', 'DIVERGENCES', 'log_probs', 'divergence_fn', 'default_chunk_rows', 'row_divergence',
-           'token_divergence', 'next_token_mask', 'masked_mean', 'check_k', 'select_top_k', 'distill_loss',
-           'adaspec_loss', 'expected_acceptance']
+           'token_divergence', 'next_token_mask', 'learned_rows', 'masked_mean', 'check_k', 'select_top_k',
+           'distill_loss', 'adaspec_loss', 'expected_acceptance']
 
 # %% ../nbs/02_losses.ipynb #85a83446
 IGNORE_INDEX = -100
@@ -109,12 +109,16 @@ def token_divergence(student_logits: torch.Tensor, # `[batch, seq, vocab]`
                          kind=kind, chunk=chunk, **params)
     return out.view(lead)
 
-# %% ../nbs/02_losses.ipynb #85970aff
+# %% ../nbs/02_losses.ipynb #1b8b5820
 def next_token_mask(labels: torch.Tensor) -> torch.Tensor:
     "`[batch, seq]` bool: position t predicts a learned token (labels[t+1] != -100); the last position never does"
     mask = torch.zeros_like(labels, dtype=torch.bool)
     mask[:, :-1] = labels[:, 1:] != IGNORE_INDEX
     return mask
+
+def learned_rows(labels: torch.Tensor) -> torch.Tensor:
+    "Indices, into the flattened `[batch * seq]` positions, of the positions that predict a learned token"
+    return next_token_mask(labels).flatten().nonzero().squeeze(1)
 
 def masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     "Mean of `values` where `mask`; 0 (keeping the graph) when the mask is empty"
@@ -138,12 +142,12 @@ def select_top_k(delta: torch.Tensor, # per-token scores, e.g. ΔL, any shape
     threshold = torch.quantile(delta[mask].float(), 1 - k)
     return mask & (delta >= threshold)
 
-# %% ../nbs/02_losses.ipynb #f3e6a27d
+# %% ../nbs/02_losses.ipynb #89361169
 def distill_loss(student_logits, teacher_logits, labels, kind: str = "fkl",
                  num_items_in_batch: int | torch.Tensor | None = None, # divide the sum by this instead of taking the mean
                  **params) -> torch.Tensor:
     "Mean per-token divergence over the learned tokens: plain all-token distillation"
-    rows = next_token_mask(labels).flatten().nonzero().squeeze(1)
+    rows = learned_rows(labels)
     if len(rows) == 0: return student_logits.sum() * 0.0
     V = student_logits.shape[-1]
     per_token = row_divergence(student_logits.reshape(-1, V), teacher_logits.reshape(-1, V), rows, kind, **params)
@@ -163,7 +167,7 @@ def adaspec_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
     if labels is None: raise ValueError("adaspec_loss needs `labels` (with -100 on tokens that are not learned).")
     if (ref_logits is None) == (ref_losses is None): raise ValueError("Give exactly one of `ref_logits` or `ref_losses`.")
     V = student_logits.shape[-1]
-    rows = next_token_mask(labels).flatten().nonzero().squeeze(1)
+    rows = learned_rows(labels)
     if len(rows) == 0:
         loss = student_logits.sum() * 0.0
         return (loss, dict(tokens=0, kept=0)) if return_stats else loss
