@@ -9,9 +9,9 @@ import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['IGNORE_INDEX', 'LOGP_FLOOR', 'DIVERGENCES', 'log_probs', 'divergence_fn', 'default_chunk_rows', 'row_divergence',
-           'token_divergence', 'next_token_mask', 'learned_rows', 'masked_mean', 'check_k', 'select_top_k',
-           'distill_loss', 'adaspec_loss', 'expected_acceptance']
+__all__ = ['IGNORE_INDEX', 'LOGP_FLOOR', 'DIVERGENCES', 'log_probs', 'rank_order', 'divergence_fn', 'default_chunk_rows',
+           'row_divergence', 'token_divergence', 'next_token_mask', 'learned_rows', 'masked_mean', 'check_k',
+           'select_top_k', 'distill_loss', 'adaspec_loss', 'token_ce', 'selective_ce_loss', 'expected_acceptance']
 
 # %% ../nbs/02_losses.ipynb #85a83446
 IGNORE_INDEX = -100
@@ -29,7 +29,7 @@ def _mixture(la: torch.Tensor, lb: torch.Tensor, w: float) -> torch.Tensor:
     "log(w·a + (1-w)·b) from log-probabilities"
     return torch.logaddexp(la + math.log(w), lb + math.log1p(-w))
 
-# %% ../nbs/02_losses.ipynb #75749d4f
+# %% ../nbs/02_losses.ipynb #7c9bcdd7
 def _fkl(lt, ls): return _kl(lt, ls)
 def _rkl(lt, ls): return _kl(ls, lt)
 def _tvd(lt, ls): return 0.5 * (lt.exp() - ls.exp()).abs().sum(-1)
@@ -45,16 +45,24 @@ def _skl(lt, ls, alpha=0.1):
 
 DIVERGENCES = dict(fkl=_fkl, rkl=_rkl, tvd=_tvd, jsd=_jsd, skl=_skl)
 
-def divergence_fn(kind: str = "fkl", beta: float = 0.5, alpha: float = 0.1):
-    "The per-row divergence `f(teacher_logp, student_logp)` named `kind`, its parameter checked"
+def rank_order(lt, ls, margin: float = 1.0, top: int = 5):
+    "Mean hinge over the student's `top` other candidates: margin − (log p_S(teacher's top-1) − log p_S(candidate))"
+    best = lt.argmax(-1, keepdim=True)
+    others = ls.scatter(-1, best, float("-inf")).topk(min(top, ls.shape[-1] - 1), dim=-1).values
+    return torch.relu(margin - (ls.gather(-1, best) - others)).mean(-1)
+
+def divergence_fn(kind: str = "fkl", beta: float = 0.5, alpha: float = 0.1,
+                  rank_weight: float = 0.0, margin: float = 1.0, top: int = 5, # add `rank_weight` × `rank_order` (0: none)
+                 ):
+    "The per-row loss `f(teacher_logp, student_logp)`: divergence `kind`, plus a weighted rank-order term; parameters checked"
     if kind not in DIVERGENCES: raise ValueError(f"Unknown divergence '{kind}'; choose one of {', '.join(DIVERGENCES)}.")
-    if kind == "jsd":
-        if not 0 <= beta <= 1: raise ValueError(f"jsd needs 0 <= beta <= 1, got {beta}.")
-        return lambda lt, ls: _jsd(lt, ls, beta)
-    if kind == "skl":
-        if not 0 <= alpha < 1: raise ValueError(f"skl needs 0 <= alpha < 1, got {alpha}.")
-        return lambda lt, ls: _skl(lt, ls, alpha)
-    return DIVERGENCES[kind]
+    if kind == "jsd" and not 0 <= beta <= 1: raise ValueError(f"jsd needs 0 <= beta <= 1, got {beta}.")
+    if kind == "skl" and not 0 <= alpha < 1: raise ValueError(f"skl needs 0 <= alpha < 1, got {alpha}.")
+    base = (lambda lt, ls: _jsd(lt, ls, beta)) if kind == "jsd" else (lambda lt, ls: _skl(lt, ls, alpha)) if kind == "skl" else DIVERGENCES[kind]
+    if rank_weight == 0: return base
+    if rank_weight < 0 or margin <= 0 or int(top) != top or top < 1:
+        raise ValueError(f"The rank-order term needs rank_weight >= 0, margin > 0 and an integer top >= 1 (got {rank_weight}, {margin}, {top}).")
+    return lambda lt, ls: base(lt, ls) + rank_weight * rank_order(lt, ls, margin, int(top))
 
 # %% ../nbs/02_losses.ipynb #f05aded4
 def default_chunk_rows(vocab_size: int, budget: int = 2**22) -> int:
@@ -142,7 +150,7 @@ def select_top_k(delta: torch.Tensor, # per-token scores, e.g. ΔL, any shape
     threshold = torch.quantile(delta[mask].float(), 1 - k)
     return mask & (delta >= threshold)
 
-# %% ../nbs/02_losses.ipynb #89361169
+# %% ../nbs/02_losses.ipynb #78d04706
 def distill_loss(student_logits, teacher_logits, labels, kind: str = "fkl",
                  num_items_in_batch: int | torch.Tensor | None = None, # divide the sum by this instead of taking the mean
                  **params) -> torch.Tensor:
@@ -161,8 +169,10 @@ def adaspec_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
                  ref_losses: torch.Tensor | None = None, # `[batch, seq]` precomputed per-position KL(p_T‖p_R)
                  num_items_in_batch: int | torch.Tensor | None = None, # divide the kept sum by this instead of taking the mean
                  return_stats: bool = False, # also return a dict of per-batch statistics
+                 kind: str = "fkl", # divergence trained on the kept tokens (selection is always by forward KL, as in the paper)
+                 **params, # `beta` for jsd, `alpha` for skl
                 ):
-    "AdaSPEC selective distillation loss: forward KL on the top-k tokens by L_student − L_reference"
+    "AdaSPEC selective distillation loss: a divergence (forward KL by default) on the top-k tokens by L_student − L_reference"
     check_k(k)
     if labels is None: raise ValueError("adaspec_loss needs `labels` (with -100 on tokens that are not learned).")
     if (ref_logits is None) == (ref_losses is None): raise ValueError("Give exactly one of `ref_logits` or `ref_losses`.")
@@ -171,17 +181,49 @@ def adaspec_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
     if len(rows) == 0:
         loss = student_logits.sum() * 0.0
         return (loss, dict(tokens=0, kept=0)) if return_stats else loss
-    l_student = row_divergence(student_logits.reshape(-1, V), teacher_logits.reshape(-1, V), rows, "fkl")
+    flat_s, flat_t = student_logits.reshape(-1, V), teacher_logits.reshape(-1, V)
+    plain_fkl = kind == "fkl" and not params.get("rank_weight")
+    with torch.set_grad_enabled(plain_fkl and torch.is_grad_enabled()):  # L_S is the training loss only for plain fkl
+        l_student = row_divergence(flat_s, flat_t, rows, "fkl")
     if ref_losses is None:
-        with torch.no_grad(): l_ref = row_divergence(ref_logits.reshape(-1, V), teacher_logits.reshape(-1, V), rows, "fkl")
+        with torch.no_grad(): l_ref = row_divergence(ref_logits.reshape(-1, V), flat_t, rows, "fkl")
     else: l_ref = ref_losses.reshape(-1)[rows].float().to(l_student.device)
     delta = l_student.detach() - l_ref
     keep = select_top_k(delta, torch.ones_like(delta, dtype=torch.bool), k)
-    kept = l_student[keep]
+    kept = l_student[keep] if plain_fkl else row_divergence(flat_s, flat_t, rows[keep], kind, **params)
     loss = kept.sum() / num_items_in_batch if num_items_in_batch is not None else kept.mean()
     if not return_stats: return loss
     return loss, dict(tokens=len(rows), kept=int(keep.sum()), l_student=l_student.detach().mean().item(),
                       l_ref=l_ref.mean().item(), delta_threshold=delta[keep].min().item())
+
+# %% ../nbs/02_losses.ipynb #24b97e5d
+def token_ce(logits: torch.Tensor, # `[batch, seq, vocab]`
+             labels: torch.Tensor, # `[batch, seq]`, -100 where not learned
+            ) -> torch.Tensor:
+    "`[batch, seq]` float32 cross-entropy of the next gold token at each position; 0 where it is not learned"
+    nxt = torch.full_like(labels, IGNORE_INDEX)
+    nxt[:, :-1] = labels[:, 1:]
+    return F.cross_entropy(logits.float().flatten(0, 1), nxt.flatten(), ignore_index=IGNORE_INDEX, reduction="none").view(labels.shape)
+
+def selective_ce_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
+                      labels: torch.Tensor, # `[batch, seq]`, -100 where not learned
+                      ref_losses: torch.Tensor, # `[batch, seq]` reference cross-entropy per position (`token_ce` of the reference)
+                      k: float = 0.4, # fraction of tokens (largest excess loss) to train on
+                      num_items_in_batch: int | torch.Tensor | None = None, # divide the kept sum by this instead of taking the mean
+                      return_stats: bool = False, # also return a dict of per-batch statistics
+                     ):
+    "Teacher-free selective loss: cross-entropy on the top-k tokens by CE_student − CE_reference"
+    check_k(k)
+    rows = learned_rows(labels)
+    if len(rows) == 0:
+        loss = student_logits.sum() * 0.0
+        return (loss, dict(tokens=0, kept=0)) if return_stats else loss
+    ce = token_ce(student_logits, labels).flatten()[rows]
+    delta = ce.detach() - ref_losses.reshape(-1)[rows].float().to(ce.device)
+    keep = select_top_k(delta, torch.ones_like(delta, dtype=torch.bool), k)
+    loss = ce[keep].sum() / num_items_in_batch if num_items_in_batch is not None else ce[keep].mean()
+    if not return_stats: return loss
+    return loss, dict(tokens=len(rows), kept=int(keep.sum()), delta_threshold=delta[keep].min().item())
 
 # %% ../nbs/02_losses.ipynb #4e6101ca
 def expected_acceptance(student_logits, teacher_logits) -> torch.Tensor:
