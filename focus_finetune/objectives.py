@@ -49,10 +49,10 @@ def objective_trainer(objective: str, # a key of `OBJECTIVES`
     if filtered: kw.update(reference_model=reference, k=k)
     return cls, kw
 
-# %% ../nbs/10_objectives.ipynb #352c602c
+# %% ../nbs/10_objectives.ipynb #1f8f6d97
 def _arm_dir(name: str) -> str: return name.replace(" + ", "+").replace(" ", "_")
 
-def score_draft(run: SpecialistRun, model, test, prompts: list[str]) -> dict:
+def score_draft(run: SpecialistRun, model, test, prompts: list[str | list[int]]) -> dict:
     "Held-out KL, top-1 agreement, expected acceptance, and measured α, τ of `model` as a draft for the run's teacher"
     m = token_metrics(run.teacher, {"draft": model}, test, run.tokenizer, batch_size=4)
     out = dict(kl=float(m.kl.mean()), top1_agreement=float(m.agree.mean()), expected_acceptance=float(m.accept.mean()))
@@ -67,7 +67,9 @@ def compare_objectives(domain: str, teacher_model="smollm2-135m-instruct", confi
                        filtering: tuple = (False, True), # without and/or with AdaSPEC filtering
                        lmbda: float = 0.5, temperature: float = 1.0, on_policy_tokens: int = 64, # on-policy sampling
                        domain_data=None, tokenizer=None, run_dir: str | Path | None = None, progress: bool = True,
-                       overwrite: bool = False) -> pd.DataFrame:
+                       overwrite: bool = False,
+                       rescore: bool = False, # score finished arms again from their saved models (after a change to the scoring)
+                      ) -> pd.DataFrame:
     "Train and score one student per objective × filtering from the same initialisation, data, steps and seed"
     config = config or SpecialistConfig()
     for o in objectives: objective_trainer(o, False)  # unknown names fail before any work
@@ -78,12 +80,17 @@ def compare_objectives(domain: str, teacher_model="smollm2-135m-instruct", confi
     run.run(stop_after="reference")
     data = run.data()
     test = data["test"].select(range(min(config.eval_examples, len(data["test"]))))
-    prompts = eval_prompts(run.data("raw")["test"], config.spec_prompts)
+    prompts = eval_prompts(run.data("raw")["test"], config.spec_prompts, run.tokenizer)
     rows = []
     for objective in objectives:
         for filtered in filtering:
             name = arm_name(objective, filtered)
             info = stage_done(run.dir/"arms", _arm_dir(name))
+            if info is not None and rescore:
+                run.say(f"arm {name}: scoring again ...")
+                saved = (run.dir/"arms"/_arm_dir(name)/"model").exists()  # else the arm is the reference
+                model = run.load(f"arms/{_arm_dir(name)}" if saved else "reference")
+                info = mark_done(run.dir/"arms", _arm_dir(name), **{**info, **score_draft(run, model, test, prompts)})
             if info is None:
                 run.say(f"arm {name} ...")
                 t0, out = time.perf_counter(), run.dir/"arms"/_arm_dir(name)

@@ -17,7 +17,7 @@ from .models import check_same_vocab
 # %% auto #0
 __all__ = ['SpeculativeStats', 'SpeculativeOutput', 'warp_probs', 'speculative_generate', 'chi_square',
            'expected_block_efficiency', 'theoretical_speedup', 'greedy_generate', 'cost_ratio', 'chat_prompt_ids',
-           'acceptance_eval', 'summarize_acceptance']
+           'prompt_tensor', 'acceptance_eval', 'summarize_acceptance']
 
 # %% ../nbs/07_speculative.ipynb #6d64de60
 @dataclass
@@ -192,12 +192,18 @@ def cost_ratio(draft, target, input_ids: torch.Tensor, steps: int = 8) -> float:
     timed(draft); timed(target)  # warm-up
     return timed(draft) / timed(target)
 
-# %% ../nbs/07_speculative.ipynb #5a4cfb2d
+# %% ../nbs/07_speculative.ipynb #4f4d235f
 def chat_prompt_ids(tokenizer, prompt: str, device=None) -> torch.Tensor:
     "`[1, n]` ids of a user prompt formatted as in training (`focus_finetune.data.prompt_ids`)"
     return torch.tensor([prompt_ids(tokenizer, prompt)], device=device)
 
-def acceptance_eval(target, draft, tokenizer, prompts: list[str], gamma: int = 4, max_new_tokens: int = 48,
+def prompt_tensor(tokenizer, prompt: str | list[int], device=None) -> torch.Tensor:
+    "`[1, n]` ids to decode from: a user prompt (`str`) formatted as in training, or token ids continued as they are"
+    if isinstance(prompt, str): return chat_prompt_ids(tokenizer, prompt, device)
+    if len(prompt) == 0: raise ValueError("An empty list of prompt ids: give at least one token to continue.")
+    return torch.tensor([list(prompt)], device=device)
+
+def acceptance_eval(target, draft, tokenizer, prompts: list[str | list[int]], gamma: int = 4, max_new_tokens: int = 48,
                     do_sample: bool = False, temperature: float = 1.0, top_p: float = 1.0, baseline: bool = True,
                     seed: int = 0, progress: bool = True, draft_threshold: float = 0.0) -> "pd.DataFrame":
     "Per prompt: α, τ, counts, tokens/s of speculative and (with `baseline`) target-only decoding, speed-up"
@@ -208,7 +214,7 @@ def acceptance_eval(target, draft, tokenizer, prompts: list[str], gamma: int = 4
     g = torch.Generator(device="cpu").manual_seed(seed)
     rows = []
     for i, prompt in enumerate(tqdm(prompts, desc=f"speculative γ={gamma}", disable=not progress)):
-        ids = chat_prompt_ids(tokenizer, prompt, dev)
+        ids = prompt_tensor(tokenizer, prompt, dev)
         st = speculative_generate(target, draft, ids, gamma, max_new_tokens, do_sample, temperature, top_p, generator=g,
                                   draft_threshold=draft_threshold).stats
         row = dict(prompt=i, gamma=gamma, drafted=st.drafted, accepted=st.accepted, target_calls=st.target_calls,
