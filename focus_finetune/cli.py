@@ -123,11 +123,12 @@ def _add_specialize(sub):
                                    "`specialize` with the same options continues from there.")
     _add_run_options(p); p.set_defaults(func=analyze)
 
-# %% ../nbs/08_cli.ipynb #813334d5
+# %% ../nbs/08_cli.ipynb #a898084f
 def evaluate(args) -> int:
     "The `evaluate` sub-command"
     run = SpecialistRun.reopen(args.run_dir, progress=not args.quiet)
-    missing = [s for s in STAGES[:-1 if not args.report_only else None] if stage_done(run.dir, s) is None]
+    needed = STAGES if args.report_only else STAGES[:-1]  # --report-only needs the evaluation too
+    missing = [s for s in needed if stage_done(run.dir, s) is None]
     if missing: raise RunDirError(f"The run in {args.run_dir} has not finished {', '.join(missing)}: run specialize with the same options first.")
     if args.report_only: refresh_report(run)
     else: run.run(redo=("evaluation",))
