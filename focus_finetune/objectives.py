@@ -49,7 +49,7 @@ def objective_trainer(objective: str, # a key of `OBJECTIVES`
     if filtered: kw.update(reference_model=reference, k=k)
     return cls, kw
 
-# %% ../nbs/10_objectives.ipynb #1f8f6d97
+# %% ../nbs/10_objectives.ipynb #4ed005cd
 def _arm_dir(name: str) -> str: return name.replace(" + ", "+").replace(" ", "_")
 
 def score_draft(run: SpecialistRun, model, test, prompts: list[str | list[int]]) -> dict:
@@ -86,28 +86,23 @@ def compare_objectives(domain: str, teacher_model="smollm2-135m-instruct", confi
         for filtered in filtering:
             name = arm_name(objective, filtered)
             info = stage_done(run.dir/"arms", _arm_dir(name))
-            if info is not None and rescore:
-                run.say(f"arm {name}: scoring again ...")
-                saved = (run.dir/"arms"/_arm_dir(name)/"model").exists()  # else the arm is the reference
-                model = run.load(f"arms/{_arm_dir(name)}" if saved else "reference")
-                info = mark_done(run.dir/"arms", _arm_dir(name), **{**info, **score_draft(run, model, test, prompts)})
-            if info is None:
-                run.say(f"arm {name} ...")
-                t0, out = time.perf_counter(), run.dir/"arms"/_arm_dir(name)
-                extra_info = {}
-                if objective == "fkl" and not filtered and config.student_steps == config.reference_steps:
-                    model = run.load("reference")  # the reference is exactly this arm
-                else:
-                    cls, kw = objective_trainer(objective, filtered, run.load("reference") if filtered else None, config.k,
-                                                lmbda, temperature, on_policy_tokens)
-                    log = train_stage(cls, load_model(run.dir/"init"/"model"), out, config, config.student_steps, config.learning_rate,
-                                      data["train"], run.tokenizer, run.progress, teacher_model=run.teacher, **kw)
-                    kept = [h["kept_fraction"] for h in log if "kept_fraction" in h]
-                    if kept: extra_info["kept_fraction"] = sum(kept) / len(kept)
-                    model = run.load(f"arms/{_arm_dir(name)}")
+            if info is None or rescore:
+                out, t0 = run.dir/"arms"/_arm_dir(name), time.perf_counter()
+                run.say(f"arm {name}: {'scoring again' if info else 'training'} ...")
+                is_reference = objective == "fkl" and not filtered and config.student_steps == config.reference_steps
+                if info is None:
+                    info = dict(objective=objective, filtered=filtered)
+                    if not is_reference:
+                        cls, kw = objective_trainer(objective, filtered, run.load("reference") if filtered else None, config.k,
+                                                    lmbda, temperature, on_policy_tokens)
+                        log = train_stage(cls, load_model(run.dir/"init"/"model"), out, config, config.student_steps,
+                                          config.learning_rate, data["train"], run.tokenizer, run.progress, teacher_model=run.teacher, **kw)
+                        kept = [h["kept_fraction"] for h in log if "kept_fraction" in h]
+                        if kept: info["kept_fraction"] = sum(kept) / len(kept)
+                model = run.load("reference" if is_reference else f"arms/{_arm_dir(name)}")  # the reference is exactly that arm
                 scores = score_draft(run, model, test, prompts)
-                info = mark_done(run.dir/"arms", _arm_dir(name), objective=objective, filtered=filtered,
-                                 seconds=round(time.perf_counter() - t0, 1), **extra_info, **scores)
+                info.setdefault("seconds", round(time.perf_counter() - t0, 1))  # training and scoring; kept when scored again
+                info = mark_done(run.dir/"arms", _arm_dir(name), **{**info, **scores})
             rows.append(dict(arm=name, **info))
     table = pd.DataFrame(rows).set_index("arm")
     table.to_csv(run.dir/"comparison.csv")
