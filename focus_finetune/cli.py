@@ -10,8 +10,9 @@ from pathlib import Path
 from .data import DOMAINS, DataError, domain_table, load_domain, load_examples, split_examples, tokenize_dataset, token_stats
 from .models import ModelLoadError, load_model, load_tokenizer
 from .objectives import OBJECTIVES, compare_objectives, plot_objectives
-from .specialists import (DEMO_SETTINGS, STAGES, FocusFineTune, RunDirError, SpecialistConfig, SpecialistRun, compare_arms,
-                                        load_result, refresh_report, stage_done, verdict)
+from .specialists import (DEMO_SETTINGS, STAGES, FocusFineTune, RunDirError, SpecialistConfig, SpecialistRun,
+                                        comparison_table, load_result, refresh_report, stage_done)
+from .yardstick import verdict
 
 # %% auto #0
 __all__ = ['prepare', 'add_config_options', 'config_from_args', 'print_summary', 'specialize', 'analyze', 'evaluate', 'demo',
@@ -78,6 +79,9 @@ def _add_run_options(p: argparse.ArgumentParser, student: bool = True, run_dir: 
     p.add_argument("--data", nargs="+", help="your .jsonl/.json/.csv/.txt files or directory (prompt/response or text) instead of the built-in corpus")
     p.add_argument("--run-dir", help=f"run directory (default: {run_dir})")
     p.add_argument("--overwrite", action="store_true", help="start over in a run directory that was made with other settings")
+    if student:
+        p.add_argument("--seeds", nargs="+", type=int, metavar="SEED",
+                       help="run once per seed in RUN_DIR/seed-<s> and report the mean difference over seeds with its interval (e.g. --seeds 0 1 2)")
     p.add_argument("--quiet", action="store_true", help="no stage lines or progress bars")
     add_config_options(p)
 
@@ -85,14 +89,18 @@ def _run(args, stop_after: str):
     if args.teacher_free and not args.student: raise ValueError("--teacher-free needs --student (the model to fine-tune).")
     fft = FocusFineTune(config_from_args(args), progress=not args.quiet)
     return fft.create_specialist(args.domain, None if args.teacher_free else args.teacher, args.student, args.data,
-                                 run_dir=args.run_dir, stop_after=stop_after, overwrite=args.overwrite)
+                                 run_dir=args.run_dir, stop_after=stop_after, overwrite=args.overwrite, seeds=args.seeds)
 
 def print_summary(result) -> None:
     "The results table, the all-token vs FocusFineTune comparison and where the report is"
     print("\n" + result.metrics.round(4).to_string())
-    cmp = compare_arms(result.metrics)
-    print("\n" + cmp.round(4).to_string(index=False) + "\n\n" + verdict(cmp))
-    print(f"\nreport: {result.report_path}\nFocusFineTune student: {result.student_path}")
+    cmp = result.comparison
+    if result.seeds:  # several seeds: the difference per seed, its mean and t-interval over seeds
+        shown = cmp[["measure", "family", "all-token", "focus", "diff", "lo", "hi", "per_seed", "better"]].round(4)
+        print(f"\nFocusFineTune − all-token over seeds {', '.join(map(str, result.seeds))} (95 % t-interval):")
+    else: shown = comparison_table(cmp).round(4)
+    print("\n" + shown.to_string(index=False) + "\n\n" + verdict(cmp))
+    print(f"\nreport: {result.report_path}" + (f"\nFocusFineTune student: {result.student_path}" if result.student_path else ""))
 
 def specialize(args) -> int:
     "The `specialize` sub-command"
@@ -101,6 +109,7 @@ def specialize(args) -> int:
 
 def analyze(args) -> int:
     "The `analyze` sub-command"
+    if args.seeds: raise ValueError("analyze looks at one run: give --seed SEED instead of --seeds.")
     result = _run(args, "analysis")
     a = result.stages["analysis"]
     print(f"\n{a['tokens']} validation tokens; ΔL > 0 for {a['positive_delta']:.0%}; top-k threshold ΔL = {a['delta_threshold']:.3f}")

@@ -16,7 +16,7 @@ from .data import make_collator
 from .losses import IGNORE_INDEX, adaspec_loss, check_k, distill_loss, next_token_mask, selective_ce_loss, token_ce, token_divergence
 from .models import check_same_vocab
 from .reference_kd import MODEL_INPUTS, DistillTrainer, freeze
-from .speculative import _eos_ids
+from .speculative import batch_generate
 from .token_difficulty import batches, model_logits
 
 # %% auto #0
@@ -65,14 +65,15 @@ class AdaSPECTrainer(KeptFractionLog, DistillTrainer):
 # %% ../nbs/05_filtered_distill.ipynb #492ee78a
 @torch.no_grad()
 def token_metrics(teacher, models: dict, dataset, tokenizer, batch_size: int = 8) -> pd.DataFrame:
-    "Per model and learned token, in data-set order: `kl` to the teacher, top-1 `agree`ment, expected `accept`ance"
+    "Per model and learned token, in data-set order: its `example`, `kl` to the teacher, top-1 `agree`ment, expected `accept`ance"
     rows = []
-    for _, batch in batches(dataset, tokenizer, batch_size):
+    for start, batch in batches(dataset, tokenizer, batch_size):
         t = model_logits(teacher, batch)  # once per batch, for every model
         valid = next_token_mask(batch["labels"]).to(t.device)
+        example = (valid.nonzero()[:, 0] + start).cpu().numpy()
         for name, model in models.items():
             s = model_logits(model, batch).to(t.device)
-            rows.append(pd.DataFrame(dict(model=name, kl=token_divergence(s, t)[valid].cpu().numpy(),
+            rows.append(pd.DataFrame(dict(model=name, example=example, kl=token_divergence(s, t)[valid].cpu().numpy(),
                                           agree=(s.argmax(-1) == t.argmax(-1))[valid].cpu().numpy(),
                                           accept=(1 - token_divergence(s, t, "tvd"))[valid].cpu().numpy())))
     return pd.concat(rows, ignore_index=True)
@@ -138,19 +139,10 @@ def generate_continuations(model, batch: dict, tokenizer,
                            min_prompt: int = 8, # prompt tokens kept for raw-text rows (all tokens learned)
                           ) -> dict:
     "The batch with each response replaced by `model`'s continuation of its prompt (labels -100 on the prompt)"
-    prompts, pad, dev = _prompts(batch, min_prompt), tokenizer.pad_token_id, next(model.parameters()).device
-    width = max(map(len, prompts))
-    ids = torch.tensor([[pad] * (width - len(p)) + p for p in prompts], device=dev)
-    mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=dev)
-    sampling = dict(do_sample=True, temperature=temperature, top_k=0, top_p=1.0) if do_sample else dict(do_sample=False)
-    was_training = model.training
-    model.eval()
-    try: out = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, pad_token_id=pad, **sampling)
-    finally: model.train(was_training)
-    eos, rows = _eos_ids(model), []
-    for p, new in zip(prompts, out[:, width:].tolist()):
-        new = new[:next((i + 1 for i, t in enumerate(new) if t in eos), len(new))]
-        rows.append(dict(input_ids=p + new, labels=[IGNORE_INDEX] * len(p) + new, attention_mask=[1] * (len(p) + len(new))))
+    prompts = _prompts(batch, min_prompt)
+    new = batch_generate(model, prompts, max_new_tokens, do_sample, temperature, pad_token_id=tokenizer.pad_token_id,
+                         batch_size=len(prompts), seed=None)  # fresh samples at every call (the Trainer seeds the global RNG)
+    rows = [dict(input_ids=p + n, labels=[IGNORE_INDEX] * len(p) + n, attention_mask=[1] * (len(p) + len(n))) for p, n in zip(prompts, new)]
     return make_collator(tokenizer)(rows)
 
 def teacher_continuations(teacher, dataset: Dataset, tokenizer, max_new_tokens: int = 128, batch_size: int = 8,
@@ -186,9 +178,8 @@ class OnPolicyMixin:
         sampled = generate_continuations(self.accelerator.unwrap_model(model), inputs, self.processing_class,
                                          self.max_new_tokens, True, self.temperature)
         self.on_policy_batches += 1
-        out = super().compute_loss(model, {k: v.to(self.args.device) for k, v in sampled.items()}, return_outputs, None)
-        steps = self.args.gradient_accumulation_steps
-        return (out[0] / steps, out[1]) if return_outputs else out / steps
+        # normalised like a data batch (by the Trainer's token count): a sampled token weighs what a data token weighs
+        return super().compute_loss(model, {k: v.to(self.args.device) for k, v in sampled.items()}, return_outputs, num_items_in_batch)
 
 class OnPolicyDistillTrainer(OnPolicyMixin, DistillTrainer):
     "GKD / DistillSpec: distillation on a λ-mix of data and student samples (JSD β=0.5 by default)"

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_objectives.ipynb #6b98078b
 from __future__ import annotations
-import time
+import json, time
 from pathlib import Path
 
 import pandas as pd
@@ -14,10 +14,12 @@ from .filtered_distill import AdaSPECTrainer, OnPolicyAdaSPECTrainer, OnPolicyDi
 from .models import load_model
 from .reference_kd import DistillTrainer
 from .specialists import SpecialistConfig, SpecialistRun, eval_prompts, mark_done, stage_done, train_stage
-from .speculative import acceptance_eval, summarize_acceptance
+from .speculative import draft_acceptance, teacher_paths
+from .yardstick import acceptance_items, measure_values, paired_comparison, teacher_match_items
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'arm_name', 'objective_trainer', 'score_draft', 'compare_objectives', 'plot_objectives']
+__all__ = ['OBJECTIVES', 'arm_name', 'objective_trainer', 'score_draft', 'filtering_effect', 'compare_objectives',
+           'plot_objectives']
 
 # %% ../nbs/10_objectives.ipynb #f7bde4c3
 OBJECTIVES = {
@@ -52,15 +54,26 @@ def objective_trainer(objective: str, # a key of `OBJECTIVES`
 # %% ../nbs/10_objectives.ipynb #4ed005cd
 def _arm_dir(name: str) -> str: return name.replace(" + ", "+").replace(" ", "_")
 
-def score_draft(run: SpecialistRun, model, test, prompts: list[str | list[int]]) -> dict:
-    "Held-out KL, top-1 agreement, expected acceptance, and measured α, τ of `model` as a draft for the run's teacher"
-    m = token_metrics(run.teacher, {"draft": model}, test, run.tokenizer, batch_size=4)
-    out = dict(kl=float(m.kl.mean()), top1_agreement=float(m.agree.mean()), expected_acceptance=float(m.accept.mean()))
-    if prompts:
-        s = summarize_acceptance(acceptance_eval(run.teacher, model, run.tokenizer, prompts, gamma=run.config.gamma,
-                                                 max_new_tokens=run.config.spec_new_tokens, baseline=False, progress=run.progress))
-        out.update(alpha=float(s["alpha"]), tau=float(s["tau"]))
-    return out
+def score_draft(run: SpecialistRun, model, test, paths: dict | None) -> pd.DataFrame:
+    "Items of the teacher-match and acceptance measures of `model` as a draft for the run's teacher (`paths`: its continuations)"
+    frames = [teacher_match_items(token_metrics(run.teacher, {"draft": model}, test, run.tokenizer, batch_size=4))]
+    if paths: frames.append(acceptance_items(draft_acceptance(run.teacher, {"draft": model}, run.tokenizer, gamma=run.config.gamma,
+                                                             batch_size=4, progress=run.progress, paths=paths)))
+    return pd.concat(frames, ignore_index=True)
+
+def filtering_effect(run_dir: str | Path, table: pd.DataFrame) -> pd.DataFrame:
+    "Per objective run with and without filtering: the paired comparison filtered − unfiltered of every measure, on the same items"
+    gamma = json.loads((Path(run_dir)/"config.json").read_text())["config"]["gamma"]
+    rows = []
+    for objective, g in table.reset_index().groupby("objective", sort=False):
+        if set(g.filtered) != {False, True}: continue
+        items = pd.concat([pd.read_csv(Path(run_dir)/"arms"/_arm_dir(arm_name(objective, f))/"items.csv.gz").assign(model=arm_name(objective, f))
+                           for f in (False, True)], ignore_index=True)
+        cmp = paired_comparison(items, arm_name(objective, False), arm_name(objective, True), context=dict(gamma=gamma))
+        rows.append(cmp.rename(columns={arm_name(objective, False): "unfiltered", arm_name(objective, True): "filtered"})
+                    .replace({"better": {arm_name(objective, False): "unfiltered", arm_name(objective, True): "filtered"}})
+                    .assign(objective=objective))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 def compare_objectives(domain: str, teacher_model="smollm2-135m-instruct", config: SpecialistConfig | None = None,
                        objectives: tuple = tuple(OBJECTIVES), # which objectives (keys of `OBJECTIVES`)
@@ -81,6 +94,7 @@ def compare_objectives(domain: str, teacher_model="smollm2-135m-instruct", confi
     data = run.data()
     test = data["test"].select(range(min(config.eval_examples, len(data["test"]))))
     prompts = eval_prompts(run.data("raw")["test"], config.spec_prompts, run.tokenizer)
+    paths = teacher_paths(run.teacher, run.tokenizer, prompts, config.spec_new_tokens, seed=config.seed, progress=run.progress) if prompts else None
     rows = []
     for objective in objectives:
         for filtered in filtering:
@@ -100,12 +114,16 @@ def compare_objectives(domain: str, teacher_model="smollm2-135m-instruct", confi
                         kept = [h["kept_fraction"] for h in log if "kept_fraction" in h]
                         if kept: info["kept_fraction"] = sum(kept) / len(kept)
                 model = run.load("reference" if is_reference else f"arms/{_arm_dir(name)}")  # the reference is exactly that arm
-                scores = score_draft(run, model, test, prompts)
+                items = score_draft(run, model, test, paths)
+                out.mkdir(parents=True, exist_ok=True)
+                items.to_csv(out/"items.csv.gz", index=False)
+                scores = measure_values(items, dict(gamma=config.gamma)).loc["draft"].to_dict()
                 info.setdefault("seconds", round(time.perf_counter() - t0, 1))  # training and scoring; kept when scored again
                 info = mark_done(run.dir/"arms", _arm_dir(name), **{**info, **scores})
             rows.append(dict(arm=name, **info))
     table = pd.DataFrame(rows).set_index("arm")
     table.to_csv(run.dir/"comparison.csv")
+    filtering_effect(run.dir, table).to_csv(run.dir/"filtering_effect.csv", index=False)
     return table
 
 def plot_objectives(table: pd.DataFrame, measures=("top1_agreement", "expected_acceptance", "alpha", "tau")):

@@ -16,23 +16,25 @@ from tqdm.auto import tqdm
 from transformers import Trainer
 from transformers.trainer_utils import get_last_checkpoint
 
-from .data import DOMAINS, DataError, load_domain, load_examples, load_humaneval, make_collator, split_examples, tokenize_dataset
+from .data import DOMAINS, DataError, load_domain, load_examples, load_humaneval, make_collator, prompt_ids, split_examples, tokenize_dataset
 from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer, token_metrics
-from .losses import check_k, divergence_fn, next_token_mask, token_ce
+from .losses import check_k, divergence_fn
 from .models import ModelLoadError, check_same_vocab, load_model, load_student, load_tokenizer
 from .reference_kd import DistillTrainer, training_args
-from .speculative import acceptance_eval, chat_prompt_ids, greedy_generate, prompt_tensor, summarize_acceptance
+from .speculative import acceptance_eval, batch_generate, cost_ratio, draft_acceptance, greedy_generate, prompt_tensor
+from .yardstick import (MEASURES, acceptance_items, format_interval, loss_items, measure_intervals, measure_items,
+                                      paired_comparison, seed_summary, teacher_match_items, verdict)
 from .token_difficulty import (batches, delta_threshold, model_fingerprint, model_logits, plot_delta_by_kind,
                                              plot_delta_hist, token_losses, token_viewer)
 
 # %% auto #0
-__all__ = ['STAGES', 'NO_NETWORK', 'TASK_METRICS', 'MODEL_KEYS', 'LOWER_IS_BETTER', 'DERIVED', 'DEMO_SETTINGS',
-           'SpecialistConfig', 'RunDirError', 'describe_source', 'open_run_dir', 'stage_done', 'mark_done',
-           'specialist_splits', 'off_domain_test', 'eval_prompts', 'heldout_loss', 'coding_prompt', 'extract_code',
-           'humaneval_program', 'run_python', 'final_number', 'chosen_letter', 'answer_matches', 'generate_answer',
-           'task_problems', 'task_score', 'train_stage', 'SpecialistRun', 'evaluate_run', 'refresh_report',
-           'compare_arms', 'verdict', 'markdown_table', 'plot_training', 'plot_measures', 'write_report',
-           'SpecialistResult', 'load_result', 'FocusFineTune']
+__all__ = ['STAGES', 'NO_NETWORK', 'TASK_METRICS', 'MODEL_KEYS', 'DEMO_SETTINGS', 'SpecialistConfig', 'RunDirError',
+           'describe_source', 'open_run_dir', 'stage_done', 'mark_done', 'specialist_splits', 'off_domain_test',
+           'eval_prompts', 'heldout_loss', 'coding_prompt', 'extract_code', 'humaneval_program', 'run_python',
+           'final_number', 'chosen_letter', 'answer_matches', 'generate_answers', 'generate_answer', 'task_problems',
+           'task_score', 'train_stage', 'SpecialistRun', 'evaluate_run', 'refresh_report', 'markdown_table',
+           'plot_training', 'plot_measures', 'interval_table', 'comparison_table', 'write_report', 'SpecialistResult',
+           'load_result', 'check_seeds', 'FocusFineTune']
 
 # %% ../nbs/06_specialists.ipynb #d0db4b2f
 def _setting(default, help: str):
@@ -54,12 +56,13 @@ class SpecialistConfig:
     max_length: int = _setting(256, "tokens per training sequence")
     max_train: int = _setting(2000, "cap on training examples")
     max_eval: int = _setting(200, "cap on validation and test examples")
-    eval_examples: int = _setting(24, "held-out test examples scored for loss and agreement")
+    eval_examples: int = _setting(200, "held-out test examples scored for loss and agreement")
     analysis_examples: int = _setting(16, "validation examples in the token-difficulty analysis")
-    spec_prompts: int = _setting(6, "held-out prompts decoded speculatively (0: skip)")
+    spec_prompts: int = _setting(100, "held-out prompts the teacher continues, for the acceptance measures (0: skip)")
     gamma: int = _setting(4, "draft tokens per speculative step")
-    spec_new_tokens: int = _setting(32, "new tokens per speculative decoding")
-    task_problems: int = _setting(8, "problems for the task metric: HumanEval pass@1, math or multiple-choice exact match (0: skip)")
+    spec_new_tokens: int = _setting(64, "new tokens per continuation and speculative decoding")
+    timing_prompts: int = _setting(8, "the first of those prompts (at most spec_prompts) decoded for real, for the wall-clock speed-up (0: skip)")
+    task_problems: int = _setting(200, "problems for the task metric: HumanEval pass@1, math or multiple-choice exact match (0: skip)")
     task_new_tokens: int = _setting(192, "new tokens per task answer")
     off_domain_examples: int = _setting(24, "test examples of the other built-in domains, for the off-domain loss (0: skip)")
     save_steps: int = _setting(50, "checkpoint every this many steps (an interrupted stage resumes from it)")
@@ -74,7 +77,7 @@ class SpecialistConfig:
         for name in positive:
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer.")
-        for name in ("teacher_steps", "spec_prompts", "task_problems", "off_domain_examples"):
+        for name in ("teacher_steps", "spec_prompts", "timing_prompts", "task_problems", "off_domain_examples"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be a non-negative integer.")
         if not (self.learning_rate > 0 and self.teacher_learning_rate > 0): raise ValueError("Learning rates must be positive.")
@@ -165,17 +168,11 @@ def eval_prompts(test: Dataset, n: int, tokenizer, prefix_tokens: int = 32) -> l
             for p, r in zip(test["prompt"][:n], test["response"][:n])]
 
 # %% ../nbs/06_specialists.ipynb #9cab1feb
-@torch.no_grad()
 def heldout_loss(model, dataset: Dataset, tokenizer, batch_size: int = 8) -> float:
-    "Mean gold-token cross-entropy (nats/token) over the learned tokens of a tokenized split"
-    total, count = 0.0, 0
-    for _, batch in batches(dataset, tokenizer, batch_size):
-        logits = model_logits(model, batch)
-        labels = batch["labels"].to(logits.device)
-        mask = next_token_mask(labels)
-        total += token_ce(logits, labels)[mask].sum().item(); count += int(mask.sum())
-    if count == 0: raise DataError("No learned tokens in the held-out split.")
-    return total / count
+    "Mean gold-token cross-entropy (nats/token) over the learned tokens of a tokenized split (`test_loss` of the yardstick)"
+    items = loss_items(model, dataset, tokenizer, "model", batch_size=batch_size)
+    if items.den.sum() == 0: raise DataError("No learned tokens in the held-out split.")
+    return float(items.num.sum() / items.den.sum())
 
 # %% ../nbs/06_specialists.ipynb #3a1fbf2d
 def coding_prompt(code: str) -> str:
@@ -240,11 +237,15 @@ def answer_matches(domain: str, answer: str, reference: str) -> bool:
 TASK_METRICS = dict(coding="pass@1", math="exact_match", legal="choice_accuracy")
 
 # %% ../nbs/06_specialists.ipynb #8c9005d8
+def generate_answers(model, tokenizer, prompts: list[str], max_new_tokens: int = 192, batch_size: int = 16) -> list[str]:
+    "Greedy answers of `model` to user `prompts` (chat-formatted as in training), batched, special tokens removed"
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    new = batch_generate(model, [prompt_ids(tokenizer, p) for p in prompts], max_new_tokens, pad_token_id=pad, batch_size=batch_size)
+    return [tokenizer.decode(n, skip_special_tokens=True) for n in new]
+
 def generate_answer(model, tokenizer, prompt: str, max_new_tokens: int = 192) -> str:
-    "Greedy answer of `model` to a user `prompt` (chat-formatted as in training), special tokens removed"
-    ids = chat_prompt_ids(tokenizer, prompt, next(model.parameters()).device)
-    seq, _ = greedy_generate(model, ids, max_new_tokens)
-    return tokenizer.decode(seq[0, ids.shape[1]:], skip_special_tokens=True)
+    "Greedy answer of `model` to one user `prompt`"
+    return generate_answers(model, tokenizer, [prompt], max_new_tokens)[0]
 
 def task_problems(domain: str, test: Dataset, n: int) -> list[dict]:
     "Up to `n` problems of `domain`'s task metric: `prompt`, `reference` (and the HumanEval problem for coding)"
@@ -257,8 +258,10 @@ def task_problems(domain: str, test: Dataset, n: int) -> list[dict]:
 def task_score(model, tokenizer, domain: str, problems: list[dict], max_new_tokens: int = 192, progress: bool = True) -> dict:
     "The domain's task metric over `problems`, with every answer and verdict"
     details = []
-    for pr in tqdm(problems, desc=f"{TASK_METRICS[domain]}", disable=not progress, leave=False):
-        answer = generate_answer(model, tokenizer, pr["prompt"], max_new_tokens)
+    answers = []
+    for i in tqdm(range(0, len(problems), 16), desc=f"{TASK_METRICS[domain]}", disable=not progress, leave=False):
+        answers += generate_answers(model, tokenizer, [p["prompt"] for p in problems[i:i + 16]], max_new_tokens)
+    for pr, answer in zip(problems, answers):
         ok = run_python(humaneval_program(pr["problem"], answer))[0] if domain == "coding" else answer_matches(domain, answer, pr["reference"])
         details.append(dict(prompt=pr["prompt"], answer=answer, correct=bool(ok)))
     return dict(metric=TASK_METRICS[domain], score=float(np.mean([d["correct"] for d in details])), n=len(details), details=details)
@@ -440,92 +443,74 @@ class SpecialistRun:
         return done
 
 # %% ../nbs/06_specialists.ipynb #55781182
-LOWER_IS_BETTER = {"test_loss", "test_ppl", "off_domain_loss", "kl"}
-
-def _acceptance(run: SpecialistRun, students: dict, test_raw: Dataset) -> tuple[dict, pd.DataFrame]:
+def _speed(run: SpecialistRun, students: dict, prompts: list) -> tuple[pd.DataFrame, float]:
+    "`speedup` items (teacher-only and speculative decoding of the same prompts, per student) and the measured cost ratio c"
     cfg = run.config
-    prompts = eval_prompts(test_raw, cfg.spec_prompts, run.tokenizer)
-    if not prompts: return {}, pd.DataFrame()
     ids = [prompt_tensor(run.tokenizer, p, run.device) for p in prompts]
-    base = [greedy_generate(run.teacher, x, cfg.spec_new_tokens) for x in ids]
-    base_tps = sum(s.shape[1] - x.shape[1] for (s, _), x in zip(base, ids)) / sum(t for _, t in base)
-    rows, tables = {}, []
+    greedy_generate(run.teacher, ids[0], 4)  # warm-up
+    alone = [greedy_generate(run.teacher, x, cfg.spec_new_tokens)[1] for x in ids]
+    frames = []
     for name, model in students.items():
         t = acceptance_eval(run.teacher, model, run.tokenizer, prompts, gamma=cfg.gamma, max_new_tokens=cfg.spec_new_tokens,
                             baseline=False, progress=run.progress)
-        s = summarize_acceptance(t)
-        rows[name] = dict(alpha=s["alpha"], tau=s["tau"], tokens_per_s=s["tokens_per_s"], speedup=s["tokens_per_s"] / base_tps)
-        tables.append(t.assign(model=name))
-    rows["teacher"] = dict(tokens_per_s=base_tps)
-    return rows, pd.concat(tables, ignore_index=True)
+        frames.append(measure_items(name, "speedup", alone, t.seconds))
+    return pd.concat(frames, ignore_index=True), cost_ratio(students["focus"], run.teacher, ids[0])
 
 def evaluate_run(run: SpecialistRun) -> dict:
-    "Score every model of a finished run; writes `evaluation/`, `metrics.json` and `report.md`; the summary"
+    "Score every model of a finished run, item by item, into `evaluation/items.csv.gz`; then `metrics.json` and `report.md`"
     cfg, out = run.config, run.dir/"evaluation"
     out.mkdir(exist_ok=True)
     tokenized, raw, off = run.data(), run.data("raw"), run.data("off_domain")
     test = tokenized["test"].select(range(min(cfg.eval_examples, len(tokenized["test"]))))
     students = {"untrained": run.load("init"), "all-token": run.load("reference"), "focus": run.load("focus")}
     models = ({} if run.teacher_free else {"teacher": run.teacher}) | students
-    rows = {name: {} for name in models}
+    frames, context = [], dict(gamma=cfg.gamma)
     for name, model in tqdm(models.items(), desc="held-out loss", disable=not run.progress, leave=False):
-        rows[name]["test_loss"] = heldout_loss(model, test, run.tokenizer, 4)
-        rows[name]["test_ppl"] = float(np.exp(rows[name]["test_loss"]))
-        if off is not None: rows[name]["off_domain_loss"] = heldout_loss(model, off, run.tokenizer, 4)
+        frames.append(loss_items(model, test, run.tokenizer, name, "test_loss", 4))
+        if off is not None: frames.append(loss_items(model, off, run.tokenizer, name, "off_domain_loss", 4))
+    prompts = [] if run.teacher_free else eval_prompts(raw["test"], cfg.spec_prompts, run.tokenizer)
     if not run.teacher_free:
-        tm = token_metrics(run.teacher, students, test, run.tokenizer, batch_size=4)
-        for name, g in tm.groupby("model"):
-            rows[name].update(kl=float(g.kl.mean()), top1_agreement=float(g.agree.mean()), expected_acceptance=float(g.accept.mean()))
-        if cfg.spec_prompts:
-            acc, per_prompt = _acceptance(run, students, raw["test"])
-            for name, r in acc.items(): rows[name].update(r)
-            per_prompt.drop(columns="run_lengths").to_csv(out/"acceptance.csv", index=False)
+        frames.append(teacher_match_items(token_metrics(run.teacher, students, test, run.tokenizer, batch_size=4)))
+        if prompts:
+            acc = draft_acceptance(run.teacher, students, run.tokenizer, prompts, cfg.gamma, cfg.spec_new_tokens, seed=cfg.seed,
+                                   batch_size=4, progress=run.progress)
+            acc.to_csv(out/"acceptance.csv", index=False)
+            frames.append(acceptance_items(acc))
+            if cfg.timing_prompts:
+                speed, context["cost_ratio"] = _speed(run, students, prompts[:cfg.timing_prompts])
+                frames.append(speed)
     problems = task_problems(run.domain, raw["test"], cfg.task_problems)
     if problems:
         with open(out/"task_answers.jsonl", "w") as f:
             for name, model in models.items():
                 score = task_score(model, run.tokenizer, run.domain, problems, cfg.task_new_tokens, run.progress)
-                rows[name][score["metric"]] = score["score"]
+                frames.append(measure_items(name, score["metric"], [d["correct"] for d in score["details"]], np.ones(score["n"])))
                 for d in score["details"]: f.write(json.dumps(dict(model=name, **d)) + "\n")
-    table = pd.DataFrame.from_dict(rows, orient="index")
-    table.index.name = "model"
-    table.to_csv(out/"metrics.csv")
-    counts = dict(test_examples=len(test), off_domain_sequences=len(off) if off is not None else 0,
-                  spec_prompts=min(cfg.spec_prompts, len(raw["test"])) if not run.teacher_free else 0, task_problems=len(problems))
+    pd.concat(frames, ignore_index=True).to_csv(out/"items.csv.gz", index=False)
+    counts = dict(test_examples=len(test), off_domain_sequences=len(off) if off is not None else 0, spec_prompts=len(prompts),
+                  timing_prompts=min(cfg.timing_prompts, len(prompts)), task_problems=len(problems), context=context)
     (out/"counts.json").write_text(json.dumps(counts))
     return dict(counts=counts, report=str(refresh_report(run)))
 
 def refresh_report(run: "SpecialistRun | str | Path") -> Path:
-    "Write `metrics.json` and `report.md` of an evaluated run from the scores saved in `evaluation/` (runs no model)"
+    "Intervals, the paired comparison, `metrics.json` and `report.md` of an evaluated run, from its saved items (runs no model)"
     run = run if isinstance(run, SpecialistRun) else SpecialistRun.reopen(run, progress=False)
-    table = pd.read_csv(run.dir/"evaluation"/"metrics.csv", index_col="model")
-    saved = run.dir/"evaluation"/"counts.json"
-    counts = json.loads(saved.read_text()) if saved.exists() else json.loads((run.dir/"metrics.json").read_text())["counts"]
+    ev = run.dir/"evaluation"
+    if not (ev/"items.csv.gz").exists():
+        raise RunDirError(f"{run.dir} was evaluated by an older version (no evaluation/items.csv.gz): score it again with "
+                          f"`focus-finetune evaluate {run.dir}`.")
+    items, counts = pd.read_csv(ev/"items.csv.gz"), json.loads((ev/"counts.json").read_text())
+    intervals = measure_intervals(items, counts["context"], seed=run.config.seed)
+    table = intervals.pivot(index="model", columns="measure", values="value")
+    table = table.loc[[m for m in MODEL_KEYS if m in table.index], [m for m in MEASURES if m in table.columns]]
+    cmp = paired_comparison(items, context=counts["context"], seed=run.config.seed)
+    table.to_csv(ev/"metrics.csv"); intervals.to_csv(ev/"intervals.csv", index=False); cmp.to_csv(ev/"comparison.csv", index=False)
     metrics = dict(domain=run.domain, mode=run.record["mode"], counts=counts,
                    models={m: {k: v for k, v in r.items() if pd.notna(v)} for m, r in table.to_dict(orient="index").items()},
-                   comparison=compare_arms(table).to_dict(orient="records"),
+                   intervals=intervals.to_dict(orient="records"), comparison=cmp.to_dict(orient="records"), verdict=verdict(cmp),
                    stages={s: stage_done(run.dir, s) for s in STAGES if stage_done(run.dir, s)})
     (run.dir/"metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
-    return write_report(run, table, counts)
-
-DERIVED = {"test_ppl", "tokens_per_s", "speedup"}  # functions of other measures, or wall-clock timings: not counted again
-
-def compare_arms(table: pd.DataFrame, a: str = "all-token", b: str = "focus") -> pd.DataFrame:
-    "Per measure: the all-token and FocusFineTune values and which is better (ties within 1e-9 are ties)"
-    rows = []
-    for metric in table.columns:
-        if metric in DERIVED or pd.isna(table.loc[a, metric]) or pd.isna(table.loc[b, metric]): continue
-        x, y = float(table.loc[a, metric]), float(table.loc[b, metric])
-        sign = -1 if metric in LOWER_IS_BETTER else 1
-        better = "tie" if abs(x - y) <= 1e-9 else (b if sign * (y - x) > 0 else a)
-        rows.append(dict(measure=metric, **{a: x, b: y}, better=better))
-    return pd.DataFrame(rows)
-
-def verdict(comparison: pd.DataFrame) -> str:
-    "One sentence on a `compare_arms` table: on how many measures filtering wins and loses"
-    wins, losses = int((comparison.better == "focus").sum()), int((comparison.better == "all-token").sum())
-    word = "filtering helps here" if wins > losses else "filtering does not help here" if losses > wins else "no clear difference"
-    return f"FocusFineTune is better than all-token training on {wins} of {len(comparison)} measures and worse on {losses}: {word}."
+    return write_report(run, table, intervals, cmp, counts)
 
 # %% ../nbs/06_specialists.ipynb #b6323af5
 def markdown_table(df: pd.DataFrame, digits: int = 4) -> str:
@@ -549,41 +534,60 @@ def plot_training(run_dir: Path, ax=None):
     ax.set(title="Training loss (each run's own objective)", ylabel="loss (nats/token)")
     return ax
 
-def plot_measures(table: pd.DataFrame, measures=("test_loss", "off_domain_loss", "top1_agreement", "alpha", "pass@1", "exact_match", "choice_accuracy")):
-    "One bar chart per available held-out measure, one bar per model"
-    import matplotlib.pyplot as plt, seaborn as sns
-    present = [m for m in measures if m in table and table[m].notna().any()]
+def plot_measures(intervals: pd.DataFrame, measures=("test_loss", "off_domain_loss", "kl", "alpha", "tau", "pass@1", "exact_match", "choice_accuracy")):
+    "One bar chart per available held-out measure, one bar per model, with its 95 % bootstrap interval"
+    import matplotlib.pyplot as plt
+    present = [m for m in measures if m in set(intervals.measure)]
     fig, axes = plt.subplots(1, len(present), figsize=(3.2 * len(present), 3.2), squeeze=False)
     for ax, m in zip(axes[0], present):
-        d = table[m].dropna().reset_index()
-        sns.barplot(data=d, x="model", y=m, hue="model", ax=ax, legend=False)
-        ax.set(title=m + (" ↓" if m in LOWER_IS_BETTER else " ↑"), xlabel="", ylabel="")
+        d = intervals[intervals.measure == m].set_index("model")
+        d = d.loc[[k for k in MODEL_KEYS if k in d.index]]
+        ax.bar(d.index, d.value, yerr=[d.value - d.lo, d.hi - d.value], capsize=3, color=[f"C{MODEL_KEYS.index(k)}" for k in d.index])
+        ax.set(title=m + (" ↑" if MEASURES[m].higher_is_better else " ↓"))
         ax.tick_params(axis="x", rotation=30)
     fig.tight_layout()
     return fig
 
-def write_report(run: SpecialistRun, table: pd.DataFrame, counts: dict) -> Path:
+def interval_table(intervals: pd.DataFrame) -> pd.DataFrame:
+    "Model × measure table of `value [lo, hi]` strings"
+    t = intervals.assign(cell=[format_interval(v, l, h) for v, l, h in zip(intervals.value, intervals.lo, intervals.hi)])
+    t = t.pivot(index="model", columns="measure", values="cell")
+    return t.loc[[m for m in MODEL_KEYS if m in t.index], [m for m in MEASURES if m in t.columns]]
+
+def comparison_table(cmp: pd.DataFrame) -> pd.DataFrame:
+    "The paired comparison for a report: both arms, the difference with its interval, the better arm"
+    return pd.DataFrame(dict(measure=cmp.measure, family=cmp.family, primary=cmp.primary.map({True: "yes", False: ""}),
+                             **{"all-token": cmp["all-token"], "focus": cmp["focus"]},
+                             **{"focus − all-token [95 %]": [format_interval(d, l, h) for d, l, h in zip(cmp["diff"], cmp.lo, cmp.hi)]},
+                             better=cmp.better))
+
+def write_report(run: SpecialistRun, table: pd.DataFrame, intervals: pd.DataFrame, cmp: pd.DataFrame, counts: dict) -> Path:
     "Write `report.md` (and its figures) for an evaluated run"
     import matplotlib.pyplot as plt
     figs = run.dir/"figures"; figs.mkdir(exist_ok=True)
     ax = plot_training(run.dir); ax.figure.tight_layout(); ax.figure.savefig(figs/"training.png", dpi=110); plt.close(ax.figure)
-    fig = plot_measures(table); fig.savefig(figs/"measures.png", dpi=110); plt.close(fig)
+    fig = plot_measures(intervals); fig.savefig(figs/"measures.png", dpi=110); plt.close(fig)
     cfg, rec = run.config, run.record
-    cmp = compare_arms(table)
     analysis = stage_done(run.dir, "analysis") or {}
     lines = [f"# {run.domain} specialist — {rec['mode']}", "",
              f"Teacher: `{rec['teacher']}` · student: `{rec['student'] or 'make_student(teacher, ' + str(cfg.student_layers) + ' layers)'}` · "
              f"data: `{rec['data']}` · k = {cfg.k} · reference {cfg.reference_steps} steps, student {cfg.student_steps} steps "
              f"of {cfg.batch_size}×{cfg.grad_accum} sequences ≤ {cfg.max_length} tokens, lr {cfg.learning_rate:g}, seed {cfg.seed}.", "",
              f"Held out: {counts['test_examples']} test sequences (loss, agreement), {counts['off_domain_sequences']} off-domain sequences, "
-             f"{counts['spec_prompts']} prompts decoded speculatively (γ = {cfg.gamma}, greedy, {cfg.spec_new_tokens} new tokens), "
-             f"{counts['task_problems']} task problems. Small samples: differences of a few hundredths can be noise.", "",
-             "## Results", "", markdown_table(table), "",
+             f"{counts['spec_prompts']} prompts continued by the teacher ({cfg.spec_new_tokens} new tokens, greedy and sampled; γ = {cfg.gamma}) "
+             f"for the acceptance measures, {counts['timing_prompts']} of them decoded for real for the speed-up, "
+             f"{counts['task_problems']} task problems. Each value is followed by its 95 % bootstrap interval over these items.", "",
+             "## Results", "", markdown_table(interval_table(intervals)), "",
              "Models: `untrained` = the student's initialisation; `all-token` = trained on every token (this is also the reference); "
              f"`focus` = FocusFineTune, trained on the top {cfg.k:g} of tokens by ΔL; `teacher` for comparison. "
-             "Losses are gold-token cross-entropy (nats/token); `kl` is KL(teacher‖model); `alpha`/`tau` are speculative acceptance "
-             "rate and tokens per teacher call with the model as draft; `speedup` is over the teacher decoding alone.", "",
-             "## All-token versus FocusFineTune", "", markdown_table(cmp), "", f"**{verdict(cmp)}**", "",
+             "Every measure is defined once in `focus_finetune.yardstick.MEASURES` (chapter 07a): losses are gold-token cross-entropy "
+             "(nats/token); `kl` is KL(teacher‖model) on gold tokens; `alpha` is the per-token acceptance Σ min(p, q) on the teacher's "
+             "sampled continuations; `tau` the tokens per teacher call of greedy speculative decoding; `block_acceptance` its "
+             "accepted / drafted tokens; `speedup` is over the teacher decoding alone.", "",
+             "## All-token versus FocusFineTune", "",
+             "Paired: both arms on the same items, the difference bootstrapped with the same resampled items; `tie` where its "
+             "95 % interval holds 0. The verdict counts each family once, by its primary measure.", "",
+             markdown_table(comparison_table(cmp)), "", f"**{verdict(cmp)}**", "",
              "## Figures", "", "![held-out measures](figures/measures.png)", "", "![training](figures/training.png)", "",
              f"Token difficulty on {analysis.get('tokens', 0)} validation tokens: {analysis.get('positive_delta', float('nan')):.0%} have ΔL > 0; "
              f"the top-{cfg.k:g} threshold is ΔL = {analysis.get('delta_threshold', float('nan')):.3f}; share kept by token kind: "
@@ -604,23 +608,62 @@ class SpecialistResult:
     student_path: Path | None # the FocusFineTune student (a standard HF model directory)
     baseline_path: Path | None # the all-token student (also the reference)
     report_path: Path | None
-    metrics: pd.DataFrame | None # one row per model, one column per measure
-    stages: dict # what each stage recorded
+    metrics: pd.DataFrame | None # one row per model, one column per measure (with seeds: their mean)
+    stages: dict # what each stage recorded (with seeds: per seed)
+    comparison: pd.DataFrame | None = None # all-token vs FocusFineTune per measure: paired (one seed) or over seeds
+    intervals: pd.DataFrame | None = None # per model and measure: value and 95 % interval (one seed)
+    seeds: dict | None = None # seed -> the `SpecialistResult` of that seed's run
 
     def __repr__(self):
         lines = [f"SpecialistResult({self.run_dir})", f"  student:  {self.student_path}", f"  baseline: {self.baseline_path}",
                  f"  report:   {self.report_path}"]
         if self.metrics is not None: lines += ["", self.metrics.round(4).to_string()]
+        if self.comparison is not None: lines += ["", verdict(self.comparison)]
         return "\n".join(lines)
 
 def load_result(run_dir: str | Path) -> SpecialistResult:
-    "The `SpecialistResult` of a run directory, from what its stages saved"
+    "The `SpecialistResult` of a run directory (or of a several-seed run), from what its stages saved"
     run_dir = Path(run_dir)
     if not (run_dir/"config.json").exists(): raise RunDirError(f"{run_dir} is not a focus_finetune run directory (no config.json).")
+    seeds = json.loads((run_dir/"config.json").read_text()).get("seeds")
+    if seeds: return _seeds_result(run_dir, {s: load_result(run_dir/f"seed-{s}") for s in seeds})
     stages = {s: stage_done(run_dir, s) for s in STAGES if stage_done(run_dir, s)}
     path = lambda stage: run_dir/stage/"model" if stage in stages else None
-    metrics = pd.read_csv(run_dir/"evaluation"/"metrics.csv", index_col="model") if "evaluation" in stages else None
-    return SpecialistResult(run_dir, path("focus"), path("reference"), run_dir/"report.md" if "evaluation" in stages else None, metrics, stages)
+    if "evaluation" not in stages: return SpecialistResult(run_dir, path("focus"), path("reference"), None, None, stages)
+    ev = run_dir/"evaluation"
+    return SpecialistResult(run_dir, path("focus"), path("reference"), run_dir/"report.md", pd.read_csv(ev/"metrics.csv", index_col="model"),
+                            stages, pd.read_csv(ev/"comparison.csv"), pd.read_csv(ev/"intervals.csv"))
+
+def check_seeds(seeds) -> tuple:
+    "Distinct non-negative integer seeds, or a one-line error naming the setting"
+    seeds = tuple(seeds)
+    if not seeds: raise ValueError("seeds is empty: give one or more seeds, e.g. seeds=(0, 1, 2) or --seeds 0 1 2.")
+    if any(not isinstance(s, int) or isinstance(s, bool) or s < 0 for s in seeds):
+        raise ValueError(f"seeds={list(seeds)}: every seed must be a non-negative integer.")
+    dup = sorted({s for s in seeds if seeds.count(s) > 1})
+    if dup: raise ValueError(f"seeds={list(seeds)}: {dup} given more than once; each seed must be a different run (e.g. --seeds 0 1 2).")
+    return seeds
+
+def _seeds_result(run_dir: Path, results: dict) -> SpecialistResult:
+    "Several seeds: the mean of each measure over seeds, the difference over seeds with its t-interval, a report"
+    done = {s: r for s, r in results.items() if r.comparison is not None}
+    stages = {s: r.stages for s, r in results.items()}
+    if len(done) < len(results) or len(done) < 2: return SpecialistResult(run_dir, None, None, None, None, stages, seeds=results)
+    metrics = sum(r.metrics for r in done.values()) / len(done)
+    summary = seed_summary({s: r.comparison for s, r in done.items()})
+    summary.to_csv(run_dir/"seeds.csv", index=False)
+    lines = [f"# {json.loads((run_dir/'config.json').read_text())['domain']} specialist over {len(done)} seeds", "",
+             f"Seeds {', '.join(map(str, done))}: one complete run each (data split, order and evaluation sample drawn with that seed), "
+             "in `seed-<s>/` with its own report. Below: each measure averaged over seeds, and the difference FocusFineTune − all-token "
+             "averaged over seeds with its 95 % t-interval over seeds (the spread between training runs).", "",
+             "## Mean over seeds", "", markdown_table(metrics), "",
+             "## FocusFineTune − all-token over seeds", "",
+             markdown_table(summary[["measure", "family", "all-token", "focus", "diff", "lo", "hi", "per_seed", "better"]]), "",
+             f"**{verdict(summary)}**", "", "Per seed: " + ", ".join(f"[seed {s}](seed-{s}/report.md)" for s in done), ""]
+    (run_dir/"report.md").write_text("\n".join(lines))
+    (run_dir/"metrics.json").write_text(json.dumps(dict(seeds=list(done), mean=metrics.to_dict(orient="index"),
+                                                        over_seeds=summary.to_dict(orient="records"), verdict=verdict(summary)), indent=2, default=float))
+    return SpecialistResult(run_dir, None, None, run_dir/"report.md", metrics, stages, summary, None, results)
 
 class FocusFineTune:
     "Turns a teacher and a small student into a domain specialist by selective distillation, and measures it"
@@ -640,14 +683,29 @@ class FocusFineTune:
                           stop_after: str = "evaluation", # last stage to run
                           redo: tuple = (), # stages to run again (with all later ones)
                           overwrite: bool = False, # start a run directory made with other settings over
+                          seeds: tuple | list | None = None, # several seeds: one run per seed in `run_dir/seed-<s>`, summarised over seeds
                          ) -> SpecialistResult:
         "Run (or resume) the specialist pipeline for `domain`; returns the paths and the held-out measures"
         run_dir = run_dir or self.output_dir/f"{domain}-{'teacher-free' if teacher_model is None else 'focus'}"
+        if seeds is not None: return self._over_seeds(check_seeds(seeds), domain, teacher_model, student_model, domain_data, tokenizer,
+                                                      Path(run_dir), stop_after, redo, overwrite)
         run = SpecialistRun(run_dir, domain, teacher_model, student_model, domain_data, tokenizer, self.config, self.progress, overwrite)
         run.run(stop_after, tuple(redo))
         result = load_result(run.dir)
         if result.report_path: run.say(f"report: {result.report_path}")
         return result
+
+    def _over_seeds(self, seeds, domain, teacher_model, student_model, domain_data, tokenizer, run_dir, stop_after, redo, overwrite):
+        base = dataclasses.asdict(self.config) | dict(seed=None)
+        record = dict(domain=domain, teacher=describe_source(teacher_model), student=describe_source(student_model),
+                      data=describe_source(domain_data) if domain_data is not None else f"built-in:{domain}", config=base, seeds=list(seeds))
+        open_run_dir(run_dir, record, overwrite)
+        results = {}
+        for s in seeds:
+            if self.progress: print(f"== seed {s} ({list(seeds).index(s) + 1} of {len(seeds)}) ==", flush=True)
+            one = FocusFineTune(dataclasses.replace(self.config, seed=s), self.output_dir, self.progress)
+            results[s] = one.create_specialist(domain, teacher_model, student_model, domain_data, tokenizer, run_dir/f"seed-{s}", stop_after, redo)
+        return _seeds_result(run_dir, results)
 
 def _named_shortcut(domain: str):
     def create(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
@@ -659,5 +717,5 @@ def _named_shortcut(domain: str):
 for _domain in DOMAINS: setattr(FocusFineTune, f"create_{_domain}_specialist", _named_shortcut(_domain))
 
 # %% ../nbs/06_specialists.ipynb #9669f5e2
-DEMO_SETTINGS = dict(reference_steps=24, student_steps=24, max_train=400, eval_examples=16, analysis_examples=8, spec_prompts=4,
-                     spec_new_tokens=32, task_problems=4, task_new_tokens=128, off_domain_examples=10)
+DEMO_SETTINGS = dict(reference_steps=24, student_steps=24, max_train=400, eval_examples=32, analysis_examples=8, spec_prompts=24,
+                     spec_new_tokens=32, timing_prompts=2, task_problems=16, task_new_tokens=128, off_domain_examples=10)

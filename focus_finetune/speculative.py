@@ -17,7 +17,8 @@ from .models import check_same_vocab
 # %% auto #0
 __all__ = ['SpeculativeStats', 'SpeculativeOutput', 'warp_probs', 'speculative_generate', 'chi_square',
            'expected_block_efficiency', 'theoretical_speedup', 'greedy_generate', 'cost_ratio', 'chat_prompt_ids',
-           'prompt_tensor', 'acceptance_eval', 'summarize_acceptance']
+           'prompt_tensor', 'acceptance_eval', 'summarize_acceptance', 'batch_generate', 'continuation_acceptance',
+           'greedy_replay', 'teacher_paths', 'draft_acceptance']
 
 # %% ../nbs/07_speculative.ipynb #6d64de60
 @dataclass
@@ -32,8 +33,8 @@ class SpeculativeStats:
     run_lengths: list = field(default_factory=list) # accepted tokens at each target call
 
     @property
-    def acceptance_rate(self) -> float:
-        "α: fraction of drafted tokens accepted"
+    def block_acceptance(self) -> float:
+        "Block acceptance: accepted / drafted tokens (falls with γ; not Leviathan's per-token α)"
         return self.accepted / self.drafted if self.drafted else float("nan")
 
     @property
@@ -134,6 +135,7 @@ def speculative_generate(target, draft, # causal LMs sharing one vocabulary
             ok = (torch.rand((), generator=generator).item() < ratio) if do_sample else ratio >= 1.0
             if not ok: break
             n_acc += 1
+            if x in eos: break  # an accepted end of text ends the sequence: drafts after it are not tried
         if n_acc < g:  # the first rejected position: sample from the normalised residual max(0, p - q)
             residual = (p[n_acc] - q[n_acc]).clamp(min=0)
             nxt = pick(residual / residual.sum() if residual.sum() > 0 else p[n_acc])
@@ -206,7 +208,7 @@ def prompt_tensor(tokenizer, prompt: str | list[int], device=None) -> torch.Tens
 def acceptance_eval(target, draft, tokenizer, prompts: list[str | list[int]], gamma: int = 4, max_new_tokens: int = 48,
                     do_sample: bool = False, temperature: float = 1.0, top_p: float = 1.0, baseline: bool = True,
                     seed: int = 0, progress: bool = True, draft_threshold: float = 0.0) -> "pd.DataFrame":
-    "Per prompt: α, τ, counts, tokens/s of speculative and (with `baseline`) target-only decoding, speed-up"
+    "Per prompt: block acceptance, τ, counts, tokens/s of speculative and (with `baseline`) target-only decoding, speed-up"
     import pandas as pd
     from tqdm.auto import tqdm
     if not prompts: raise ValueError("acceptance_eval needs at least one prompt.")
@@ -218,7 +220,7 @@ def acceptance_eval(target, draft, tokenizer, prompts: list[str | list[int]], ga
         st = speculative_generate(target, draft, ids, gamma, max_new_tokens, do_sample, temperature, top_p, generator=g,
                                   draft_threshold=draft_threshold).stats
         row = dict(prompt=i, gamma=gamma, drafted=st.drafted, accepted=st.accepted, target_calls=st.target_calls,
-                   new_tokens=st.new_tokens, seconds=st.wall_time, alpha=st.acceptance_rate, tau=st.block_efficiency,
+                   new_tokens=st.new_tokens, seconds=st.wall_time, block_acceptance=st.block_acceptance, tau=st.block_efficiency,
                    tokens_per_s=st.tokens_per_second, run_lengths=st.run_lengths)
         if baseline:
             out, secs = greedy_generate(target, ids, max_new_tokens)
@@ -228,10 +230,112 @@ def acceptance_eval(target, draft, tokenizer, prompts: list[str | list[int]], ga
     return pd.DataFrame(rows)
 
 def summarize_acceptance(df: "pd.DataFrame") -> dict:
-    "Pooled α, τ, tokens/s and speed-up of an `acceptance_eval` table"
-    out = dict(alpha=df.accepted.sum() / df.drafted.sum(), tau=df.new_tokens.sum() / df.target_calls.sum(),
+    "Pooled block acceptance, τ, tokens/s and speed-up of an `acceptance_eval` table"
+    out = dict(block_acceptance=df.accepted.sum() / df.drafted.sum(), tau=df.new_tokens.sum() / df.target_calls.sum(),
                tokens_per_s=df.new_tokens.sum() / df.seconds.sum())
     if "baseline_seconds" in df:
         out["baseline_tokens_per_s"] = df.baseline_tokens.sum() / df.baseline_seconds.sum()
         out["speedup"] = out["tokens_per_s"] / out["baseline_tokens_per_s"]
     return out
+
+# %% ../nbs/07_speculative.ipynb #7cf497b0
+@torch.no_grad()
+def batch_generate(model, prompts: list[list[int]], # token ids of each prompt
+                   max_new_tokens: int = 64, do_sample: bool = False, temperature: float = 1.0, # greedy, or pure sampling at `temperature`
+                   pad_token_id: int = 0, eos_token_id=None, # stop after this token (default: the model's config; `[]`: never)
+                   batch_size: int = 16, seed: int | None = 0, # seeds the sampling, leaving the global RNG as it was; None: draws from it
+                   progress: bool = False) -> list[list[int]]:
+    "Each prompt's continuation by `model`, cut after its first EOS; batched with left padding"
+    from tqdm.auto import tqdm
+    if not prompts: raise ValueError("batch_generate needs at least one prompt.")
+    if any(len(p) == 0 for p in prompts): raise ValueError("An empty prompt: give at least one token per prompt.")
+    eos, dev, out = _eos_ids(model, eos_token_id), next(model.parameters()).device, []
+    sampling = dict(do_sample=True, temperature=temperature, top_k=0, top_p=1.0) if do_sample else dict(do_sample=False)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else [], enabled=seed is not None):
+            if seed is not None: torch.manual_seed(seed)
+            for i in tqdm(range(0, len(prompts), batch_size), desc="generating", disable=not progress, leave=False):
+                chunk = prompts[i:i + batch_size]
+                width = max(map(len, chunk))
+                ids = torch.tensor([[pad_token_id] * (width - len(p)) + list(p) for p in chunk], device=dev)
+                mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in chunk], device=dev)
+                gen = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, pad_token_id=pad_token_id,
+                                     eos_token_id=sorted(eos), **sampling)
+                for new in gen[:, width:].tolist():
+                    out.append(new[:next((j + 1 for j, t in enumerate(new) if t in eos), len(new))])
+    finally: model.train(was_training)
+    return out
+
+# %% ../nbs/07_speculative.ipynb #0dd74bac
+@torch.no_grad()
+def continuation_acceptance(target, drafts: dict, # name -> draft, all sharing the target's vocabulary
+                            prompts: list[list[int]], continuations: list[list[int]], # the target's continuation of each prompt
+                            temperature: float = 1.0, # both distributions are warped by it, as in speculative sampling
+                            batch_size: int = 8, pad_token_id: int = 0) -> dict:
+    "Per draft and prompt, at each continuation token: `accept` = Σ_v min(p_T, p_D), `agree` = 1[argmax p_D = argmax p_T]"
+    for d in drafts.values(): check_same_vocab(target, d)
+    dev = next(target.parameters()).device
+    out = {name: [] for name in drafts}
+    for i in range(0, len(prompts), batch_size):
+        ps, cs = prompts[i:i + batch_size], continuations[i:i + batch_size]
+        rows = [list(p) + list(c) for p, c in zip(ps, cs)]
+        width = max(map(len, rows))
+        ids = torch.tensor([r + [pad_token_id] * (width - len(r)) for r in rows], device=dev)
+        mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows], device=dev)
+        t = target(input_ids=ids, attention_mask=mask, use_cache=False).logits  # once per batch, for every draft
+        for name, draft in drafts.items():
+            d = draft(input_ids=ids.to(draft.device), attention_mask=mask.to(draft.device), use_cache=False).logits.to(dev)
+            for b, (p, c) in enumerate(zip(ps, cs)):
+                at = slice(len(p) - 1, len(p) - 1 + len(c))  # the positions that predict each continuation token
+                accept = torch.minimum(warp_probs(t[b, at], temperature), warp_probs(d[b, at], temperature)).sum(-1)
+                out[name].append(dict(accept=accept.cpu().numpy(), agree=(t[b, at].argmax(-1) == d[b, at].argmax(-1)).cpu().numpy()))
+    return out
+
+def greedy_replay(agree, # per token of the target's greedy continuation: the draft's argmax is the target's
+                  gamma: int = 4, max_new_tokens: int | None = None, # as given to `speculative_generate` (default: the path's length)
+                 ) -> dict:
+    "Counts of greedy speculative decoding along the target's greedy continuation, from the draft's per-token agreement"
+    if not isinstance(gamma, int) or gamma < 1: raise ValueError(f"gamma={gamma!r} must be an integer >= 1 (tokens drafted per target call).")
+    agree = np.asarray(agree, dtype=bool)
+    n = len(agree); limit = max_new_tokens or n
+    counts, i = dict(drafted=0, accepted=0, target_calls=0, new_tokens=n), 0
+    while i < n:
+        g = min(gamma, limit - i)
+        window = agree[i:i + g]  # shorter than g only where the path ends with EOS: nothing after it is tried
+        run = int(np.argmin(window)) if not window.all() else len(window)
+        new = run + 1 if run < len(window) else min(g + 1, n - i)  # rejected at i + run, or all accepted (+ a bonus token)
+        counts["drafted"] += g; counts["accepted"] += run; counts["target_calls"] += 1
+        i += new
+    return counts
+
+# %% ../nbs/07_speculative.ipynb #53716513
+def teacher_paths(target, tokenizer, prompts: list[str | list[int]], # user prompts, or token ids to continue
+                  max_new_tokens: int = 64, temperature: float = 1.0, seed: int = 0, batch_size: int = 16, progress: bool = True) -> dict:
+    "The target's greedy and sampled continuations of held-out prompts: what every draft is scored on"
+    if not prompts: raise ValueError("No prompts to continue: give at least one (spec_prompts > 0 and a non-empty test split).")
+    ids = [prompt_tensor(tokenizer, p)[0].tolist() for p in prompts]
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    gen = dict(max_new_tokens=max_new_tokens, pad_token_id=pad, batch_size=batch_size, seed=seed, progress=progress)
+    return dict(ids=ids, pad=pad, temperature=temperature, max_new_tokens=max_new_tokens,
+                greedy=batch_generate(target, ids, do_sample=False, **gen),
+                sampled=batch_generate(target, ids, do_sample=True, temperature=temperature, **gen))
+
+def draft_acceptance(target, drafts: dict, tokenizer, prompts: list[str | list[int]] | None = None, # or the `paths` made once
+                     gamma: int = 4, max_new_tokens: int = 64, temperature: float = 1.0, seed: int = 0,
+                     batch_size: int = 8, progress: bool = True, paths: dict | None = None) -> "pd.DataFrame":
+    "Per draft and prompt: the counts behind every acceptance measure, on the target's own greedy and sampled continuations"
+    import pandas as pd
+    if not isinstance(gamma, int) or gamma < 1: raise ValueError(f"gamma={gamma!r} must be an integer >= 1 (tokens drafted per target call).")
+    paths = paths or teacher_paths(target, tokenizer, prompts, max_new_tokens, temperature, seed, 2 * batch_size, progress)
+    kw = dict(batch_size=batch_size, pad_token_id=paths["pad"])
+    on_greedy = continuation_acceptance(target, drafts, paths["ids"], paths["greedy"], 1.0, **kw)
+    on_sampled = continuation_acceptance(target, drafts, paths["ids"], paths["sampled"], paths["temperature"], **kw)
+    rows = []
+    for name in drafts:
+        for item, (g, s) in enumerate(zip(on_greedy[name], on_sampled[name])):
+            rows.append(dict(model=name, item=item, sampled_tokens=len(s["accept"]), alpha_sum=float(s["accept"].sum()),
+                             greedy_tokens=len(g["accept"]), alpha_greedy_path_sum=float(g["accept"].sum()), agreed=int(g["agree"].sum()),
+                             **greedy_replay(g["agree"], gamma, paths["max_new_tokens"])))
+    return pd.DataFrame(rows)
