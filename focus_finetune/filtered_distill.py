@@ -65,15 +65,14 @@ class AdaSPECTrainer(KeptFractionLog, DistillTrainer):
 # %% ../nbs/05_filtered_distill.ipynb #492ee78a
 @torch.no_grad()
 def token_metrics(teacher, models: dict, dataset, tokenizer, batch_size: int = 8) -> pd.DataFrame:
-    "Per model and learned token, in data-set order: its `example`, `kl` to the teacher, top-1 `agree`ment, expected `accept`ance"
+    "Per model and learned token, in data-set order: `kl` to the teacher, top-1 `agree`ment, expected `accept`ance"
     rows = []
-    for start, batch in batches(dataset, tokenizer, batch_size):
+    for _, batch in batches(dataset, tokenizer, batch_size):
         t = model_logits(teacher, batch)  # once per batch, for every model
         valid = next_token_mask(batch["labels"]).to(t.device)
-        example = (valid.nonzero()[:, 0] + start).cpu().numpy()
         for name, model in models.items():
             s = model_logits(model, batch).to(t.device)
-            rows.append(pd.DataFrame(dict(model=name, example=example, kl=token_divergence(s, t)[valid].cpu().numpy(),
+            rows.append(pd.DataFrame(dict(model=name, kl=token_divergence(s, t)[valid].cpu().numpy(),
                                           agree=(s.argmax(-1) == t.argmax(-1))[valid].cpu().numpy(),
                                           accept=(1 - token_divergence(s, t, "tvd"))[valid].cpu().numpy())))
     return pd.concat(rows, ignore_index=True)

@@ -10,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from .filtered_distill import AdaSPECTrainer, OnPolicyAdaSPECTrainer, OnPolicyDistillTrainer, token_metrics
+from .filtered_distill import AdaSPECTrainer, OnPolicyAdaSPECTrainer, OnPolicyDistillTrainer
 from .models import load_model
 from .reference_kd import DistillTrainer
 from .specialists import SpecialistConfig, SpecialistRun, eval_prompts, mark_done, stage_done, train_stage
 from .speculative import draft_acceptance, teacher_paths
-from .yardstick import acceptance_items, measure_values, paired_comparison, teacher_match_items
+from .yardstick import acceptance_items, heldout_items, measure_values, paired_comparison
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'arm_name', 'objective_trainer', 'score_draft', 'filtering_effect', 'compare_objectives',
@@ -55,8 +55,8 @@ def objective_trainer(objective: str, # a key of `OBJECTIVES`
 def _arm_dir(name: str) -> str: return name.replace(" + ", "+").replace(" ", "_")
 
 def score_draft(run: SpecialistRun, model, test, paths: dict | None) -> pd.DataFrame:
-    "Items of the teacher-match and acceptance measures of `model` as a draft for the run's teacher (`paths`: its continuations)"
-    frames = [teacher_match_items(token_metrics(run.teacher, {"draft": model}, test, run.tokenizer, batch_size=4))]
+    "Items of the held-out, teacher-match and acceptance measures of `model` as a draft for the run's teacher (`paths`: its continuations)"
+    frames = [heldout_items({"draft": model}, test, run.tokenizer, run.teacher, batch_size=4)]
     if paths: frames.append(acceptance_items(draft_acceptance(run.teacher, {"draft": model}, run.tokenizer, gamma=run.config.gamma,
                                                              batch_size=4, progress=run.progress, paths=paths)))
     return pd.concat(frames, ignore_index=True)

@@ -17,13 +17,13 @@ from transformers import Trainer
 from transformers.trainer_utils import get_last_checkpoint
 
 from .data import DOMAINS, DataError, load_domain, load_examples, load_humaneval, make_collator, prompt_ids, split_examples, tokenize_dataset
-from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer, token_metrics
+from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer
 from .losses import check_k, divergence_fn
 from .models import ModelLoadError, check_same_vocab, load_model, load_student, load_tokenizer
 from .reference_kd import DistillTrainer, training_args
 from .speculative import acceptance_eval, batch_generate, cost_ratio, draft_acceptance, greedy_generate, prompt_tensor
-from .yardstick import (MEASURES, acceptance_items, format_interval, loss_items, measure_intervals, measure_items,
-                                      paired_comparison, seed_summary, teacher_match_items, verdict)
+from .yardstick import (MEASURES, acceptance_items, format_interval, heldout_items, measure_intervals, measure_items,
+                                      paired_comparison, seed_summary, verdict)
 from .token_difficulty import (batches, delta_threshold, model_fingerprint, model_logits, plot_delta_by_kind,
                                              plot_delta_hist, token_losses, token_viewer)
 
@@ -170,7 +170,7 @@ def eval_prompts(test: Dataset, n: int, tokenizer, prefix_tokens: int = 32) -> l
 # %% ../nbs/06_specialists.ipynb #9cab1feb
 def heldout_loss(model, dataset: Dataset, tokenizer, batch_size: int = 8) -> float:
     "Mean gold-token cross-entropy (nats/token) over the learned tokens of a tokenized split (`test_loss` of the yardstick)"
-    items = loss_items(model, dataset, tokenizer, "model", batch_size=batch_size)
+    items = heldout_items({"model": model}, dataset, tokenizer, batch_size=batch_size)
     if items.den.sum() == 0: raise DataError("No learned tokens in the held-out split.")
     return float(items.num.sum() / items.den.sum())
 
@@ -465,20 +465,17 @@ def evaluate_run(run: SpecialistRun) -> dict:
     students = {"untrained": run.load("init"), "all-token": run.load("reference"), "focus": run.load("focus")}
     models = ({} if run.teacher_free else {"teacher": run.teacher}) | students
     frames, context = [], dict(gamma=cfg.gamma)
-    for name, model in tqdm(models.items(), desc="held-out loss", disable=not run.progress, leave=False):
-        frames.append(loss_items(model, test, run.tokenizer, name, "test_loss", 4))
-        if off is not None: frames.append(loss_items(model, off, run.tokenizer, name, "off_domain_loss", 4))
+    frames.append(heldout_items(models, test, run.tokenizer, run.teacher, batch_size=4))
+    if off is not None: frames.append(heldout_items(models, off, run.tokenizer, loss_measure="off_domain_loss", batch_size=4))
     prompts = [] if run.teacher_free else eval_prompts(raw["test"], cfg.spec_prompts, run.tokenizer)
-    if not run.teacher_free:
-        frames.append(teacher_match_items(token_metrics(run.teacher, students, test, run.tokenizer, batch_size=4)))
-        if prompts:
-            acc = draft_acceptance(run.teacher, students, run.tokenizer, prompts, cfg.gamma, cfg.spec_new_tokens, seed=cfg.seed,
-                                   batch_size=4, progress=run.progress)
-            acc.to_csv(out/"acceptance.csv", index=False)
-            frames.append(acceptance_items(acc))
-            if cfg.timing_prompts:
-                speed, context["cost_ratio"] = _speed(run, students, prompts[:cfg.timing_prompts])
-                frames.append(speed)
+    if prompts:
+        acc = draft_acceptance(run.teacher, students, run.tokenizer, prompts, cfg.gamma, cfg.spec_new_tokens, seed=cfg.seed,
+                               batch_size=4, progress=run.progress)
+        acc.to_csv(out/"acceptance.csv", index=False)
+        frames.append(acceptance_items(acc))
+        if cfg.timing_prompts:
+            speed, context["cost_ratio"] = _speed(run, students, prompts[:cfg.timing_prompts])
+            frames.append(speed)
     problems = task_problems(run.domain, raw["test"], cfg.task_problems)
     if problems:
         with open(out/"task_answers.jsonl", "w") as f:
@@ -717,5 +714,5 @@ def _named_shortcut(domain: str):
 for _domain in DOMAINS: setattr(FocusFineTune, f"create_{_domain}_specialist", _named_shortcut(_domain))
 
 # %% ../nbs/06_specialists.ipynb #9669f5e2
-DEMO_SETTINGS = dict(reference_steps=24, student_steps=24, max_train=400, eval_examples=32, analysis_examples=8, spec_prompts=24,
-                     spec_new_tokens=32, timing_prompts=2, task_problems=16, task_new_tokens=128, off_domain_examples=10)
+DEMO_SETTINGS = dict(reference_steps=24, student_steps=24, max_train=400, eval_examples=24, analysis_examples=8, spec_prompts=16,
+                     spec_new_tokens=32, timing_prompts=2, task_problems=8, task_new_tokens=128, off_domain_examples=10)

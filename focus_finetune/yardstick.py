@@ -12,16 +12,15 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .losses import next_token_mask, token_ce
+from .losses import next_token_mask, token_ce, token_divergence
 from .speculative import expected_block_efficiency, theoretical_speedup
 from .token_difficulty import batches, model_logits
 
 # %% auto #0
 __all__ = ['LOSS', 'MATCH', 'ACCEPT', 'OFF', 'TASK', 'MEASURES', 'PRIMARY', 'ITEM_COLUMNS', 'BOOTSTRAP_SAMPLES', 'Measure',
-           'measures_table', 'measure_items', 'loss_items', 'teacher_match_items', 'acceptance_items',
-           'bootstrap_indices', 'bootstrap_ratios', 'available', 'measure_intervals', 'measure_values',
-           'paired_comparison', 'format_interval', 'family_results', 'verdict', 't_quantile', 'seed_interval',
-           'seed_summary']
+           'measures_table', 'measure_items', 'heldout_items', 'acceptance_items', 'bootstrap_indices',
+           'bootstrap_ratios', 'available', 'measure_intervals', 'measure_values', 'paired_comparison',
+           'format_interval', 'family_results', 'verdict', 't_quantile', 'seed_interval', 'seed_summary']
 
 # %% ../nbs/07a_yardstick.ipynb #5fd4607b
 @dataclass(frozen=True)
@@ -80,22 +79,28 @@ def measure_items(model: str, measure: str, num, den, item=None) -> pd.DataFrame
     return pd.DataFrame(dict(model=model, measure=measure, item=np.arange(len(num)) if item is None else np.asarray(item), num=num, den=den))
 
 @torch.no_grad()
-def loss_items(model, dataset, tokenizer, name: str, measure: str = "test_loss", batch_size: int = 8) -> pd.DataFrame:
-    "Per held-out sequence: summed gold-token cross-entropy over its learned tokens, and their count"
-    nums, dens = [], []
-    for _, batch in batches(dataset, tokenizer, batch_size):
-        logits = model_logits(model, batch)
-        labels = batch["labels"].to(logits.device)
-        mask = next_token_mask(labels)
-        nums += (token_ce(logits, labels) * mask).sum(-1).tolist(); dens += mask.sum(-1).tolist()
-    return measure_items(name, measure, nums, dens)
-
-def teacher_match_items(metrics: pd.DataFrame) -> pd.DataFrame:
-    "Per model and example, from a `token_metrics` table: summed kl, agreements and Σ min(p, q), and the token count"
-    g = metrics.groupby(["model", "example"]).agg(kl=("kl", "sum"), agree=("agree", "sum"), accept=("accept", "sum"), n=("kl", "size")).reset_index()
-    cols = dict(kl="kl", top1_agreement="agree", expected_acceptance="accept")
-    return pd.concat([measure_items(m, measure, d[c], d.n, d.example) for m, d in g.groupby("model", sort=False) for measure, c in cols.items()],
-                     ignore_index=True)
+def heldout_items(models: dict, # name -> model
+                  dataset, tokenizer, # a tokenized held-out split
+                  teacher=None, # with a teacher: also kl, top1_agreement, expected_acceptance (for the models that are not it)
+                  loss_measure: str = "test_loss", # or "off_domain_loss"
+                  batch_size: int = 8) -> pd.DataFrame:
+    "Per model and held-out sequence, from one forward pass of each model: the sums over its learned tokens and their count"
+    frames = []
+    for start, batch in batches(dataset, tokenizer, batch_size):
+        t = model_logits(teacher, batch) if teacher is not None else None  # once per batch, for every model
+        for name, model in models.items():
+            s = t if model is teacher else model_logits(model, batch)
+            labels = batch["labels"].to(s.device)
+            mask = next_token_mask(labels)
+            total = lambda v: torch.where(mask, v, torch.zeros_like(v)).sum(-1).cpu().numpy()
+            sums = {loss_measure: total(token_ce(s, labels))}
+            if t is not None and model is not teacher:
+                s = s.to(t.device)
+                sums.update(kl=total(token_divergence(s, t)), top1_agreement=total((s.argmax(-1) == t.argmax(-1)).float()),
+                            expected_acceptance=total(1 - token_divergence(s, t, "tvd")))
+            n, item = mask.sum(-1).cpu().numpy(), np.arange(start, start + mask.shape[0])
+            frames += [measure_items(name, measure, v, n, item) for measure, v in sums.items()]
+    return pd.concat(frames, ignore_index=True)
 
 def acceptance_items(table: pd.DataFrame) -> pd.DataFrame:
     "Per draft and prompt, from a `draft_acceptance` table: the items of every acceptance measure"
