@@ -24,7 +24,7 @@ from .reference_kd import DistillTrainer, training_args
 from .speculative import acceptance_eval, batch_generate, cost_ratio, draft_acceptance, greedy_generate, prompt_tensor
 from .yardstick import (MEASURES, acceptance_items, format_interval, heldout_items, measure_intervals, measure_items,
                                       paired_comparison, seed_summary, verdict)
-from .token_difficulty import (batches, delta_threshold, model_fingerprint, model_logits, plot_delta_by_kind,
+from .token_difficulty import (delta_threshold, model_fingerprint, plot_delta_by_kind,
                                              plot_delta_hist, token_losses, token_viewer)
 
 # %% auto #0
