@@ -15,7 +15,7 @@ from .data import prompt_ids
 from .models import check_same_vocab
 
 # %% auto #0
-__all__ = ['SpeculativeStats', 'SpeculativeOutput', 'warp_probs', 'speculative_generate', 'chi_square',
+__all__ = ['SpeculativeStats', 'SpeculativeOutput', 'warp_probs', 'check_gamma', 'speculative_generate', 'chi_square',
            'expected_block_efficiency', 'theoretical_speedup', 'greedy_generate', 'cost_ratio', 'chat_prompt_ids',
            'prompt_tensor', 'acceptance_eval', 'summarize_acceptance', 'batch_generate', 'continuation_acceptance',
            'greedy_replay', 'teacher_paths', 'draft_acceptance']
@@ -67,11 +67,16 @@ def _one_hot_argmax(logits: torch.Tensor) -> torch.Tensor:
     return torch.zeros_like(logits, dtype=torch.float32).scatter(-1, logits.argmax(-1, keepdim=True), 1.0)
 
 # %% ../nbs/07_speculative.ipynb #c759895f
+def check_gamma(gamma) -> int:
+    "`gamma`, or a one-line error when it is not a number of drafted tokens"
+    if not isinstance(gamma, int) or gamma < 1: raise ValueError(f"gamma={gamma!r} must be an integer >= 1 (tokens drafted per target call).")
+    return gamma
+
 def _check_inputs(target, draft, input_ids, gamma, max_new_tokens, temperature, top_p):
     check_same_vocab(target, draft)
     if input_ids.ndim != 2 or input_ids.shape[0] != 1: raise ValueError(f"speculative_generate decodes one sequence: input_ids must be [1, n], got {tuple(input_ids.shape)}.")
     if input_ids.shape[1] == 0: raise ValueError("The prompt is empty: give at least one token (e.g. the BOS token or a chat template).")
-    if not isinstance(gamma, int) or gamma < 1: raise ValueError(f"gamma={gamma!r} must be an integer >= 1 (tokens drafted per target call).")
+    check_gamma(gamma)
     if max_new_tokens < 1: raise ValueError(f"max_new_tokens={max_new_tokens} must be >= 1.")
     if temperature <= 0 or not 0 < top_p <= 1: raise ValueError(f"Need temperature > 0 and 0 < top_p <= 1 (got {temperature}, {top_p}); use do_sample=False for greedy.")
 
@@ -297,7 +302,7 @@ def greedy_replay(agree, # per token of the target's greedy continuation: the dr
                   gamma: int = 4, max_new_tokens: int | None = None, # as given to `speculative_generate` (default: the path's length)
                  ) -> dict:
     "Counts of greedy speculative decoding along the target's greedy continuation, from the draft's per-token agreement"
-    if not isinstance(gamma, int) or gamma < 1: raise ValueError(f"gamma={gamma!r} must be an integer >= 1 (tokens drafted per target call).")
+    check_gamma(gamma)
     agree = np.asarray(agree, dtype=bool)
     n = len(agree); limit = max_new_tokens or n
     counts, i = dict(drafted=0, accepted=0, target_calls=0, new_tokens=n), 0
@@ -327,7 +332,7 @@ def draft_acceptance(target, drafts: dict, tokenizer, prompts: list[str | list[i
                      batch_size: int = 8, progress: bool = True, paths: dict | None = None) -> "pd.DataFrame":
     "Per draft and prompt: the counts behind every acceptance measure, on the target's own greedy and sampled continuations"
     import pandas as pd
-    if not isinstance(gamma, int) or gamma < 1: raise ValueError(f"gamma={gamma!r} must be an integer >= 1 (tokens drafted per target call).")
+    check_gamma(gamma)
     paths = paths or teacher_paths(target, tokenizer, prompts, max_new_tokens, temperature, seed, 2 * batch_size, progress)
     kw = dict(batch_size=batch_size, pad_token_id=paths["pad"])
     on_greedy = continuation_acceptance(target, drafts, paths["ids"], paths["greedy"], 1.0, **kw)
