@@ -14,6 +14,7 @@ from transformers import Trainer
 
 from .data import make_collator
 from .losses import IGNORE_INDEX, adaspec_loss, check_k, distill_loss, next_token_mask, selective_ce_loss, token_ce, token_divergence
+from .fused import fusable_head, fused_adaspec_loss, fused_distill_loss
 from .models import check_same_vocab
 from .reference_kd import MODEL_INPUTS, DistillTrainer, freeze
 from .speculative import batch_generate
@@ -46,19 +47,21 @@ class AdaSPECTrainer(KeptFractionLog, DistillTrainer):
         self.reference_model = None
         if reference_model is not None:
             check_same_vocab(self.teacher_model, reference_model)
+            if self.fused_head: fusable_head(reference_model)
             self.reference_model = freeze(reference_model).to(self.args.device)
 
-    def student_loss(self, student_logits, teacher_logits, inputs, num_items_in_batch=None):
+    def student_loss(self, student, teacher, inputs, num_items_in_batch=None):
         labels = inputs["labels"]
+        all_tokens, filtered = (fused_distill_loss, fused_adaspec_loss) if self.fused_head else (distill_loss, adaspec_loss)
         if not self.model.training:  # evaluation: held-out forward KL on all tokens, comparable across trainers
-            return distill_loss(student_logits, teacher_logits, labels, "fkl", num_items_in_batch=num_items_in_batch)
-        if self.k == 1: return super().student_loss(student_logits, teacher_logits, inputs, num_items_in_batch)
-        if "ref_losses" in inputs: ref = dict(ref_losses=inputs["ref_losses"])
-        elif self.reference_model is not None: ref = dict(ref_logits=model_logits(self.reference_model, inputs))
+            return all_tokens(student, teacher, labels, "fkl", num_items_in_batch=num_items_in_batch)
+        if self.k == 1: return super().student_loss(student, teacher, inputs, num_items_in_batch)
+        if "ref_losses" in inputs: reference, ref_losses = None, inputs["ref_losses"]
+        elif self.reference_model is not None: reference, ref_losses = self.frozen_outputs(self.reference_model, inputs), None
         else: raise ValueError("AdaSPECTrainer with k < 1 needs a reference_model, or a data set with a `ref_losses` column "
                                "(focus_finetune.token_difficulty.cache_reference_losses).")
-        loss, stats = adaspec_loss(student_logits, teacher_logits, labels=labels, k=self.k, num_items_in_batch=num_items_in_batch,
-                                   return_stats=True, kind=self.divergence, **ref, **self.divergence_params)
+        loss, stats = filtered(student, teacher, reference, labels=labels, k=self.k, ref_losses=ref_losses, num_items_in_batch=num_items_in_batch,
+                               return_stats=True, kind=self.divergence, **self.divergence_params)
         self.record_kept(stats)
         return loss
 

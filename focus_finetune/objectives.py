@@ -18,7 +18,7 @@ from .speculative import draft_acceptance, teacher_paths
 from .yardstick import acceptance_items, heldout_items, measure_values, paired_comparison
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'arm_name', 'objective_trainer', 'score_draft', 'filtering_effect', 'compare_objectives',
+__all__ = ['OBJECTIVES', 'arm_name', 'objective_trainer', 'score_drafts', 'filtering_effect', 'compare_objectives',
            'plot_objectives']
 
 # %% ../nbs/10_objectives.ipynb #f7bde4c3
@@ -54,10 +54,10 @@ def objective_trainer(objective: str, # a key of `OBJECTIVES`
 # %% ../nbs/10_objectives.ipynb #4ed005cd
 def _arm_dir(name: str) -> str: return name.replace(" + ", "+").replace(" ", "_")
 
-def score_draft(run: SpecialistRun, model, test, paths: dict | None) -> pd.DataFrame:
-    "Items of the held-out, teacher-match and acceptance measures of `model` as a draft for the run's teacher (`paths`: its continuations)"
-    frames = [heldout_items({"draft": model}, test, run.tokenizer, run.teacher, batch_size=4)]
-    if paths: frames.append(acceptance_items(draft_acceptance(run.teacher, {"draft": model}, run.tokenizer, gamma=run.config.gamma,
+def score_drafts(run: SpecialistRun, drafts: dict, test, paths: dict | None) -> pd.DataFrame:
+    "Items of the held-out, teacher-match and acceptance measures of each draft for the run's teacher, one teacher pass for all (`paths`: its continuations)"
+    frames = [heldout_items(drafts, test, run.tokenizer, run.teacher, batch_size=4)]
+    if paths: frames.append(acceptance_items(draft_acceptance(run.teacher, drafts, run.tokenizer, gamma=run.config.gamma,
                                                              batch_size=4, progress=run.progress, paths=paths)))
     return pd.concat(frames, ignore_index=True)
 
@@ -93,34 +93,37 @@ def compare_objectives(domain: str, teacher_model="smollm2-135m-instruct", confi
     run.run(stop_after="reference")
     data = run.data()
     test = data["test"].select(range(min(config.eval_examples, len(data["test"]))))
-    prompts = eval_prompts(run.data("raw")["test"], config.spec_prompts, run.tokenizer)
-    paths = teacher_paths(run.teacher, run.tokenizer, prompts, config.spec_new_tokens, seed=config.seed, progress=run.progress) if prompts else None
-    rows = []
-    for objective in objectives:
-        for filtered in filtering:
-            name = arm_name(objective, filtered)
-            info = stage_done(run.dir/"arms", _arm_dir(name))
-            if info is None or rescore:
-                out, t0 = run.dir/"arms"/_arm_dir(name), time.perf_counter()
-                run.say(f"arm {name}: {'scoring again' if info else 'training'} ...")
-                is_reference = objective == "fkl" and not filtered and config.student_steps == config.reference_steps
-                if info is None:
-                    info = dict(objective=objective, filtered=filtered)
-                    if not is_reference:
-                        cls, kw = objective_trainer(objective, filtered, run.load("reference") if filtered else None, config.k,
-                                                    lmbda, temperature, on_policy_tokens)
-                        log = train_stage(cls, load_model(run.dir/"init"/"model"), out, config, config.student_steps,
-                                          config.learning_rate, data["train"], run.tokenizer, run.progress, teacher_model=run.teacher, **kw)
-                        kept = [h["kept_fraction"] for h in log if "kept_fraction" in h]
-                        if kept: info["kept_fraction"] = sum(kept) / len(kept)
-                model = run.load("reference" if is_reference else f"arms/{_arm_dir(name)}")  # the reference is exactly that arm
-                items = score_draft(run, model, test, paths)
-                out.mkdir(parents=True, exist_ok=True)
-                items.to_csv(out/"items.csv.gz", index=False)
-                scores = measure_values(items, dict(gamma=config.gamma)).loc["draft"].to_dict()
-                info.setdefault("seconds", round(time.perf_counter() - t0, 1))  # training and scoring; kept when scored again
-                info = mark_done(run.dir/"arms", _arm_dir(name), **{**info, **scores})
-            rows.append(dict(arm=name, **info))
+    arms = {arm_name(o, f): (o, f) for o in objectives for f in filtering}
+    is_reference = lambda o, f: o == "fkl" and not f and config.student_steps == config.reference_steps  # then the reference is that arm
+    for name, (objective, filtered) in arms.items():
+        out = run.dir/"arms"/_arm_dir(name)
+        if is_reference(objective, filtered) or (out/"trained.json").exists(): continue
+        run.say(f"arm {name}: training ...")
+        t0 = time.perf_counter()
+        cls, kw = objective_trainer(objective, filtered, run.load("reference") if filtered else None, config.k, lmbda, temperature, on_policy_tokens)
+        log = train_stage(cls, load_model(run.dir/"init"/"model"), out, config, config.student_steps, config.learning_rate,
+                          data["train"], run.tokenizer, run.progress, teacher_model=run.teacher, **kw)
+        kept = [h["kept_fraction"] for h in log if "kept_fraction" in h]
+        (out/"trained.json").write_text(json.dumps(dict(seconds=round(time.perf_counter() - t0, 1),
+                                                        **(dict(kept_fraction=sum(kept) / len(kept)) if kept else {}))))
+    unscored = [name for name in arms if rescore or stage_done(run.dir/"arms", _arm_dir(name)) is None]
+    if unscored:  # every arm that needs it scored on the same items in one pass: the teacher runs once for all of them
+        run.say(f"scoring {len(unscored)} arms ...")
+        prompts = eval_prompts(run.data("raw")["test"], config.spec_prompts, run.tokenizer)
+        paths = teacher_paths(run.teacher, run.tokenizer, prompts, config.spec_new_tokens, seed=config.seed, progress=run.progress) if prompts else None
+        drafts = {name: run.load("reference" if is_reference(*arms[name]) else f"arms/{_arm_dir(name)}") for name in unscored}
+        items = score_drafts(run, drafts, test, paths)
+        for name in unscored:
+            out = run.dir/"arms"/_arm_dir(name)
+            out.mkdir(parents=True, exist_ok=True)
+            mine = items[items.model == name].assign(model="draft")
+            mine.to_csv(out/"items.csv.gz", index=False)
+            before = stage_done(run.dir/"arms", _arm_dir(name)) or dict(seconds=stage_done(run.dir, "reference").get("seconds"))
+            trained = (json.loads((out/"trained.json").read_text()) if (out/"trained.json").exists()
+                       else {k: before[k] for k in ("seconds", "kept_fraction") if k in before})  # the reference arm, or an older run
+            scores = measure_values(mine, dict(gamma=config.gamma)).loc["draft"].to_dict()
+            mark_done(run.dir/"arms", _arm_dir(name), objective=arms[name][0], filtered=arms[name][1], **trained, **scores)
+    rows = [dict(arm=name, **stage_done(run.dir/"arms", _arm_dir(name))) for name in arms]
     table = pd.DataFrame(rows).set_index("arm")
     table.to_csv(run.dir/"comparison.csv")
     filtering_effect(run.dir, table).to_csv(run.dir/"filtering_effect.csv", index=False)

@@ -4,11 +4,13 @@
 
 # %% ../nbs/03_reference_kd.ipynb #ce6ecea9
 from __future__ import annotations
+from contextlib import nullcontext
 import torch
 from transformers import Trainer, TrainingArguments
 
 from .data import make_collator
 from .losses import distill_loss, divergence_fn
+from .fused import HeadInput, fusable_head, fused_distill_loss, head_inputs
 from .models import check_same_vocab
 
 # %% auto #0
@@ -29,30 +31,47 @@ class DistillTrainer(Trainer):
                  teacher_model: torch.nn.Module = None, # the frozen teacher (same vocabulary as the student)
                  divergence: str = "fkl", # any divergence of `focus_finetune.losses`
                  divergence_params: dict | None = None, # e.g. dict(beta=0.5) for jsd
+                 fused_head: bool = False, # the loss from hidden states and LM heads, a chunk at a time (chapter 02a)
                  **kwargs):
         if teacher_model is None: raise ValueError("DistillTrainer needs a teacher_model.")
         super().__init__(*args, **kwargs)
         check_same_vocab(teacher_model, self.model)
         self.divergence, self.divergence_params = divergence, dict(divergence_params or {})
         divergence_fn(divergence, **self.divergence_params)  # a bad name or parameter fails now, not at step 1
+        self.fused_head = fused_head
+        if fused_head: fusable_head(self.model), fusable_head(teacher_model)  # a model whose logits are not head(hidden) fails now
         self.teacher_model = freeze(teacher_model).to(self.args.device)
         # our loss is normalised by the token count over all accumulation steps, so the Trainer must not rescale it
         self.model_accepts_loss_kwargs = True
         if self.compute_metrics is None: self.args.prediction_loss_only = True  # never gather [tokens, vocab] logits
 
-    def teacher_logits(self, inputs: dict) -> torch.Tensor:
-        "Logits of the frozen teacher on the batch"
-        with torch.no_grad():
-            return self.teacher_model(**{k: inputs[k] for k in MODEL_INPUTS if k in inputs}, use_cache=False).logits
+    def model_outputs(self, model, inputs: dict) -> tuple:
+        "`model`'s outputs on the batch and what the loss reads: the logits, or with `fused_head` a `HeadInput`"
+        batch = {k: inputs[k] for k in MODEL_INPUTS if k in inputs}
+        if not self.fused_head:
+            outputs = model(**batch, use_cache=False)
+            return outputs, outputs.logits
+        inner = self.accelerator.unwrap_model(model)
+        with head_inputs(inner) as seen: outputs = model(**batch, use_cache=False)
+        return outputs, HeadInput(seen[-1], fusable_head(inner))
 
-    def student_loss(self, student_logits, teacher_logits, inputs, num_items_in_batch=None) -> torch.Tensor:
-        "The training objective given both models' logits (subclasses change this)"
-        return distill_loss(student_logits, teacher_logits, inputs["labels"], self.divergence,
-                            num_items_in_batch=num_items_in_batch, **self.divergence_params)
+    def frozen_outputs(self, model, inputs: dict):
+        "What the loss reads of a frozen model (teacher, reference): no gradient, under the run's mixed precision"
+        with torch.no_grad(), self.accelerator.autocast(): return self.model_outputs(model, inputs)[1]
+
+    def teacher_outputs(self, inputs: dict):
+        "The frozen teacher's logits (or `HeadInput`) on the batch"
+        return self.frozen_outputs(self.teacher_model, inputs)
+
+    def student_loss(self, student, teacher, inputs, num_items_in_batch=None) -> torch.Tensor:
+        "The training objective given what both models' heads read or made (subclasses change this)"
+        loss = fused_distill_loss if self.fused_head else distill_loss
+        return loss(student, teacher, inputs["labels"], self.divergence, num_items_in_batch=num_items_in_batch, **self.divergence_params)
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        outputs = model(**{k: inputs[k] for k in MODEL_INPUTS if k in inputs}, use_cache=False)
-        loss = self.student_loss(outputs.logits, self.teacher_logits(inputs), inputs, num_items_in_batch)
+        outputs, student = self.model_outputs(model, inputs)
+        with self.accelerator.autocast():  # the fused head's products in the run's precision; divergences stay float32
+            loss = self.student_loss(student, self.teacher_outputs(inputs), inputs, num_items_in_batch)
         if num_items_in_batch is not None and self.args.average_tokens_across_devices and self.accelerator.num_processes > 1:
             loss = loss * self.accelerator.num_processes  # DDP averages gradients over ranks; the token count was summed over them
         return (loss, outputs) if return_outputs else loss
