@@ -704,14 +704,31 @@ class FocusFineTune:
             results[s] = one.create_specialist(domain, teacher_model, student_model, domain_data, tokenizer, run_dir/f"seed-{s}", stop_after, redo)
         return _seeds_result(run_dir, results)
 
-def _named_shortcut(domain: str):
-    def create(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
-        return self.create_specialist(domain, teacher_model, student_model, domain_data, **kwargs)
-    create.__name__ = create.__qualname__ = f"create_{domain}_specialist"
-    create.__doc__ = f"`create_specialist('{domain}', teacher_model, student_model, domain_data, **kwargs)`"
-    return create
+    # one shortcut per built-in domain: `create_specialist(domain, teacher_model, student_model, domain_data, **kwargs)`
+    def create_coding_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+        "A coding specialist (standard-library functions; task metric HumanEval pass@1)"
+        return self.create_specialist("coding", teacher_model, student_model, domain_data, **kwargs)
 
-for _domain in DOMAINS: setattr(FocusFineTune, f"create_{_domain}_specialist", _named_shortcut(_domain))
+    def create_math_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+        "A math specialist (competition and word problems; task metric exact match of the final answer)"
+        return self.create_specialist("math", teacher_model, student_model, domain_data, **kwargs)
+
+    def create_medical_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+        "A medical specialist (phenotype definitions and clinical questions)"
+        return self.create_specialist("medical", teacher_model, student_model, domain_data, **kwargs)
+
+    def create_legal_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+        "A legal specialist (legal questions and licence texts; task metric multiple-choice accuracy)"
+        return self.create_specialist("legal", teacher_model, student_model, domain_data, **kwargs)
+
+    def create_science_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+        "A science specialist (abstracts, science facts, physics problems)"
+        return self.create_specialist("science", teacher_model, student_model, domain_data, **kwargs)
+
+    def create_creative_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+        "A creative-writing specialist (fortunes, poems, novels)"
+        return self.create_specialist("creative", teacher_model, student_model, domain_data, **kwargs)
+
 
 # %% ../nbs/06_specialists.ipynb #9669f5e2
 DEMO_SETTINGS = dict(reference_steps=24, student_steps=24, max_train=400, eval_examples=24, analysis_examples=8, spec_prompts=16,
