@@ -4,7 +4,6 @@
 
 # %% ../nbs/03_reference_kd.ipynb #ce6ecea9
 from __future__ import annotations
-from contextlib import nullcontext
 import torch
 from transformers import Trainer, TrainingArguments
 
