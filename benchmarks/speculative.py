@@ -16,7 +16,6 @@ same prompts) and greedy agreement, then for a fixed draft length and for draft 
 the ratio ours / transformers (target >= 1.0) and the speed-up over target-only decoding.
 """
 import argparse, tempfile, time
-from pathlib import Path
 
 import torch
 

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loss_memory import paper_recipe  # noqa: E402
 
 from focus_finetune.data import load_domain, make_collator, tokenize_dataset
-from focus_finetune.fused import HeadInput, fusable_head, fused_adaspec_loss, head_inputs, model_head_input
+from focus_finetune.fused import fused_adaspec_loss, model_head_input
 from focus_finetune.losses import adaspec_loss, distill_loss, token_divergence
 from focus_finetune.models import load_model, load_tokenizer, make_student
 
@@ -46,9 +46,8 @@ def main():
 
     def loss_of(recipe):
         if recipe == "fused":
-            with head_inputs(student) as seen: student(**inputs)
             with torch.no_grad(): t = model_head_input(teacher, batch)
-            return fused_adaspec_loss(HeadInput(seen[-1], fusable_head(student)), t, labels=batch["labels"], ref_losses=ref_losses, k=0.4)
+            return fused_adaspec_loss(model_head_input(student, batch), t, labels=batch["labels"], ref_losses=ref_losses, k=0.4)
         logits = student(**inputs).logits
         with torch.no_grad():
             t_logits = teacher(**inputs).logits

@@ -85,6 +85,7 @@ class _FusedHeadLoss(torch.autograd.Function):
         grad_w = torch.zeros(weight.shape, dtype=torch.float32, device=weight.device) if need[1] else None
         grad_b = torch.zeros(bias.shape, dtype=torch.float32, device=bias.device) if need[2] else None
         total = torch.zeros((), dtype=torch.float32, device=hidden.device)
+        w = weight.to(hidden.dtype)  # once, not per chunk (a bf16 copy of the head under autocast)
         for i in range(0, len(hidden), chunk):
             h = hidden[i:i + chunk]
             lt = log_probs(teacher_logits(i, i + chunk))
@@ -94,10 +95,10 @@ class _FusedHeadLoss(torch.autograd.Function):
                 g, = torch.autograd.grad(val, z)
             total += val.detach()
             g = g.to(h.dtype)
-            if need[0]: grad_h[i:i + chunk] = (g @ weight.to(g.dtype)).to(grad_h.dtype)
+            if need[0]: grad_h[i:i + chunk] = g @ w
             if need[1]: grad_w += (g.T @ h).float()
             if need[2]: grad_b += g.float().sum(0)
-        ctx.save_for_backward(*(torch.empty(0) if g is None else g for g in (grad_h, grad_w, grad_b)))
+        ctx.save_for_backward(*(torch.empty(0) if x is None else x for x in (grad_h, grad_w, grad_b)))
         ctx.need, ctx.dtypes = need, (hidden.dtype, weight.dtype, None if bias is None else bias.dtype)
         return total
 

@@ -118,9 +118,10 @@ def compare_objectives(domain: str, teacher_model="smollm2-135m-instruct", confi
             out.mkdir(parents=True, exist_ok=True)
             mine = items[items.model == name].assign(model="draft")
             mine.to_csv(out/"items.csv.gz", index=False)
-            before = stage_done(run.dir/"arms", _arm_dir(name)) or dict(seconds=stage_done(run.dir, "reference").get("seconds"))
-            trained = (json.loads((out/"trained.json").read_text()) if (out/"trained.json").exists()
-                       else {k: before[k] for k in ("seconds", "kept_fraction") if k in before})  # the reference arm, or an older run
+            if (out/"trained.json").exists(): trained = json.loads((out/"trained.json").read_text())
+            else:  # the reference arm (its training is the reference stage), or an arm scored before trained.json existed
+                earlier = stage_done(run.dir/"arms", _arm_dir(name)) or stage_done(run.dir, "reference")
+                trained = {k: earlier[k] for k in ("seconds", "kept_fraction") if k in earlier}
             scores = measure_values(mine, dict(gamma=config.gamma)).loc["draft"].to_dict()
             mark_done(run.dir/"arms", _arm_dir(name), objective=arms[name][0], filtered=arms[name][1], **trained, **scores)
     rows = [dict(arm=name, **stage_done(run.dir/"arms", _arm_dir(name))) for name in arms]
