@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, dataclasses, json, sys, time
 from pathlib import Path
 
-from .data import DOMAINS, DataError, domain_table, load_domain, load_examples, split_examples, tokenize_dataset, token_stats
+from .data import DOMAINS, DataError, domain_table, load_domain, load_examples, source_table, split_examples, tokenize_dataset, token_stats
 from .models import ModelLoadError, load_model, load_tokenizer
 from .objectives import OBJECTIVES, compare_objectives, plot_objectives
 from .specialists import (DEMO_SETTINGS, STAGES, FocusFineTune, RunDirError, SpecialistConfig, SpecialistRun,
@@ -50,6 +50,7 @@ def prepare(args) -> int:
         domains = list(DOMAINS) if args.domain == "all" else [args.domain]
         table = domain_table(tok, domains, args.max_length, **split_kw)
     print(table.to_string(index=False))
+    if domains: print("\nshare of each split's learned tokens by source:\n" + source_table(tok, domains, args.max_length, **split_kw).to_string(index=False))
     if domains:
         ex = load_domain(domains[0], **split_kw)["train"][0]
         print(f"\none {domains[0]} training example ({ex['source']}):\nPROMPT:   {ex['prompt'][:400]}\nRESPONSE: {ex['response'][:400]}")

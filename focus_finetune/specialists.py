@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_specialists.ipynb #d907c3bb
 from __future__ import annotations
-import copy, dataclasses, json, os, re, shutil, subprocess, sys, tempfile, time
+import copy, dataclasses, json, os, re, shutil, sys, tempfile, time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer
 from .losses import check_k, divergence_fn
 from .models import ModelLoadError, check_same_vocab, load_model, load_student, load_tokenizer
 from .reference_kd import DistillTrainer, training_args
+from .task_metrics import CHOICE_NEW_TOKENS, TASK_METRICS, answer_matches, coding_prompt, constant_baseline, gradable, humaneval_program, run_python
 from .speculative import acceptance_eval, batch_generate, cost_ratio, draft_acceptance, greedy_generate, prompt_tensor
 from .yardstick import (MEASURES, acceptance_items, format_interval, heldout_items, measure_intervals, measure_items,
                                       paired_comparison, seed_summary, verdict)
@@ -28,13 +29,11 @@ from .token_difficulty import (delta_threshold, model_fingerprint, plot_delta_by
                                              plot_delta_hist, token_losses, token_viewer)
 
 # %% auto #0
-__all__ = ['STAGES', 'NO_NETWORK', 'TASK_METRICS', 'MODEL_KEYS', 'DEMO_SETTINGS', 'SpecialistConfig', 'RunDirError',
-           'describe_source', 'open_run_dir', 'stage_done', 'mark_done', 'specialist_splits', 'off_domain_test',
-           'eval_prompts', 'heldout_loss', 'coding_prompt', 'extract_code', 'humaneval_program', 'run_python',
-           'final_number', 'chosen_letter', 'answer_matches', 'generate_answers', 'generate_answer', 'task_problems',
-           'task_score', 'train_stage', 'SpecialistRun', 'evaluate_run', 'refresh_report', 'markdown_table',
-           'plot_training', 'plot_measures', 'interval_table', 'comparison_table', 'write_report', 'SpecialistResult',
-           'load_result', 'check_seeds', 'FocusFineTune']
+__all__ = ['STAGES', 'MODEL_KEYS', 'DEMO_SETTINGS', 'SpecialistConfig', 'RunDirError', 'describe_source', 'open_run_dir',
+           'stage_done', 'mark_done', 'specialist_splits', 'off_domain_test', 'eval_prompts', 'heldout_loss',
+           'generate_answers', 'generate_answer', 'task_problems', 'task_score', 'train_stage', 'SpecialistRun',
+           'evaluate_run', 'refresh_report', 'markdown_table', 'plot_training', 'plot_measures', 'interval_table',
+           'comparison_table', 'write_report', 'SpecialistResult', 'load_result', 'check_seeds', 'FocusFineTune']
 
 # %% ../nbs/06_specialists.ipynb #d0db4b2f
 def _setting(default, help: str):
@@ -174,68 +173,6 @@ def heldout_loss(model, dataset: Dataset, tokenizer, batch_size: int = 8) -> flo
     if items.den.sum() == 0: raise DataError("No learned tokens in the held-out split.")
     return float(items.num.sum() / items.den.sum())
 
-# %% ../nbs/06_specialists.ipynb #3a1fbf2d
-def coding_prompt(code: str) -> str:
-    "A code-completion request in the format of the coding training data"
-    return f"Complete this Python function.\n\n```python\n{code.strip()}\n```"
-
-def extract_code(text: str) -> str:
-    "The first fenced code block of a model's answer (an unclosed fence runs to the end), else the whole answer"
-    m = re.search(r"```[a-zA-Z0-9_+-]*\n(.*?)(?:```|\Z)", text, re.S)
-    return m.group(1) if m else text
-
-def humaneval_program(problem: dict, answer: str) -> str:
-    "A runnable test program: the problem's prompt, the answer's code (a whole function, or a body) and the tests"
-    code, entry = extract_code(answer), problem["entry_point"]
-    program = problem["prompt"] + "\n" + code if re.search(rf"def\s+{entry}\s*\(", code) else problem["prompt"] + code
-    return f"{program}\n\n{problem['test']}\n\ncheck({entry})\n"
-
-NO_NETWORK = ("import socket as _socket\n"
-              "def _no_network(*args, **kwargs): raise OSError('network access is disabled during evaluation')\n"
-              "_socket.socket.connect = _socket.socket.connect_ex = _no_network\n"
-              "_socket.create_connection = _socket.getaddrinfo = _no_network\n")
-
-def run_python(program: str, timeout: float = 10.0) -> tuple[bool, str]:
-    "Run `program` in a fresh isolated interpreter (empty temporary directory, no sockets): `(passed, why)`"
-    with tempfile.TemporaryDirectory() as d:
-        path = Path(d)/"program.py"
-        path.write_text(NO_NETWORK + program)
-        try: r = subprocess.run([sys.executable, "-I", str(path)], cwd=d, capture_output=True, text=True, timeout=timeout,
-                                env=dict(PATH=os.environ.get("PATH", ""), HOME=d))
-        except subprocess.TimeoutExpired: return False, f"timeout after {timeout:g} s"
-    return r.returncode == 0, (r.stderr.strip().splitlines() or [""])[-1]
-
-# %% ../nbs/06_specialists.ipynb #30927f08
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)?")
-
-def final_number(text: str) -> float | None:
-    "The last number in `text` (thousands separators and `$` ignored; fractions like 3/4 evaluated), or None"
-    found = _NUMBER.findall(text.replace(",", "").replace("$", ""))
-    if not found: return None
-    num, _, den = found[-1].partition("/")
-    return float(num) / float(den) if den and float(den) != 0 else float(num)
-
-def _normalise(text: str) -> str: return " ".join(text.lower().split()).strip(" .")
-
-_CHOICE = re.compile(r"^\W*([A-E])(?![A-Za-z])|\banswer(?: is)?\W*([A-E])(?![A-Za-z])", re.I | re.M)
-
-def chosen_letter(answer: str) -> str | None:
-    "The option letter a multiple-choice answer picks: a leading capital A–E standing alone (`B.`, `(C)`), or `answer: D`"
-    for m in _CHOICE.finditer(answer.strip()):
-        letter = m.group(1) or m.group(2)
-        if m.group(1) is None or letter.isupper(): return letter.upper()  # a lone lower-case "a" is a word, not a choice
-    return None
-
-def answer_matches(domain: str, answer: str, reference: str) -> bool:
-    "Whether a generated `answer` matches the `reference` answer, the way `domain` is judged"
-    if domain == "legal": return chosen_letter(answer) == reference.strip()[:1].upper()
-    ref = final_number(reference)
-    if ref is None: return _normalise(reference) in _normalise(answer)
-    got = final_number(answer)
-    return got is not None and abs(got - ref) <= 1e-6 * max(1.0, abs(ref))
-
-TASK_METRICS = dict(coding="pass@1", math="exact_match", legal="choice_accuracy")
-
 # %% ../nbs/06_specialists.ipynb #8c9005d8
 def generate_answers(model, tokenizer, prompts: list[str], max_new_tokens: int = 192, batch_size: int = 16) -> list[str]:
     "Greedy answers of `model` to user `prompts` (chat-formatted as in training), batched, special tokens removed"
@@ -252,19 +189,22 @@ def task_problems(domain: str, test: Dataset, n: int) -> list[dict]:
     if domain not in TASK_METRICS or n == 0: return []
     if domain == "coding":
         return [dict(prompt=coding_prompt(p["prompt"]), reference="", problem=p) for p in load_humaneval().select(range(min(n, 164)))]
-    rows = [dict(prompt=p, reference=a) for p, a in zip(test["prompt"], test["answer"]) if p and a]
+    rows = [dict(prompt=p, reference=a) for p, a in zip(test["prompt"], test["answer"]) if p and a and gradable(domain, a)]
     return rows[:n]
 
 def task_score(model, tokenizer, domain: str, problems: list[dict], max_new_tokens: int = 192, progress: bool = True) -> dict:
-    "The domain's task metric over `problems`, with every answer and verdict"
+    "The domain's task metric over `problems`, with every answer and verdict (and the best constant answer for choices)"
     details = []
     answers = []
+    if TASK_METRICS[domain] == "choice_accuracy": max_new_tokens = min(max_new_tokens, CHOICE_NEW_TOKENS)
     for i in tqdm(range(0, len(problems), 16), desc=f"{TASK_METRICS[domain]}", disable=not progress, leave=False):
         answers += generate_answers(model, tokenizer, [p["prompt"] for p in problems[i:i + 16]], max_new_tokens)
     for pr, answer in zip(problems, answers):
         ok = run_python(humaneval_program(pr["problem"], answer))[0] if domain == "coding" else answer_matches(domain, answer, pr["reference"])
         details.append(dict(prompt=pr["prompt"], answer=answer, correct=bool(ok)))
-    return dict(metric=TASK_METRICS[domain], score=float(np.mean([d["correct"] for d in details])), n=len(details), details=details)
+    baseline = constant_baseline([p["reference"] for p in problems]) if TASK_METRICS[domain] == "choice_accuracy" else None
+    return dict(metric=TASK_METRICS[domain], score=float(np.mean([d["correct"] for d in details])), n=len(details), details=details,
+                baseline=baseline)
 
 # %% ../nbs/06_specialists.ipynb #58f479e1
 def train_stage(trainer_class, model, out: Path, config: SpecialistConfig, steps: int, learning_rate: float, train: Dataset,
@@ -476,16 +416,17 @@ def evaluate_run(run: SpecialistRun) -> dict:
         if cfg.timing_prompts:
             speed, context["cost_ratio"] = _speed(run, students, prompts[:cfg.timing_prompts])
             frames.append(speed)
-    problems = task_problems(run.domain, raw["test"], cfg.task_problems)
+    problems, baseline = task_problems(run.domain, raw["test"], cfg.task_problems), None
     if problems:
         with open(out/"task_answers.jsonl", "w") as f:
             for name, model in models.items():
                 score = task_score(model, run.tokenizer, run.domain, problems, cfg.task_new_tokens, run.progress)
+                baseline = score["baseline"]
                 frames.append(measure_items(name, score["metric"], [d["correct"] for d in score["details"]], np.ones(score["n"])))
                 for d in score["details"]: f.write(json.dumps(dict(model=name, **d)) + "\n")
     pd.concat(frames, ignore_index=True).to_csv(out/"items.csv.gz", index=False)
     counts = dict(test_examples=len(test), off_domain_sequences=len(off) if off is not None else 0, spec_prompts=len(prompts),
-                  timing_prompts=min(cfg.timing_prompts, len(prompts)), task_problems=len(problems), context=context)
+                  timing_prompts=min(cfg.timing_prompts, len(prompts)), task_problems=len(problems), task_baseline=baseline, context=context)
     (out/"counts.json").write_text(json.dumps(counts))
     return dict(counts=counts, report=str(refresh_report(run)))
 
@@ -558,6 +499,9 @@ def comparison_table(cmp: pd.DataFrame) -> pd.DataFrame:
                              **{"focus − all-token [95 %]": [format_interval(d, l, h) for d, l, h in zip(cmp["diff"], cmp.lo, cmp.hi)]},
                              better=cmp.better))
 
+def _baseline_note(baseline: dict | None) -> str:
+    return f" (always answering {baseline['letter']} would score {baseline['accuracy']:.3f})" if baseline else ""
+
 def write_report(run: SpecialistRun, table: pd.DataFrame, intervals: pd.DataFrame, cmp: pd.DataFrame, counts: dict) -> Path:
     "Write `report.md` (and its figures) for an evaluated run"
     import matplotlib.pyplot as plt
@@ -573,7 +517,8 @@ def write_report(run: SpecialistRun, table: pd.DataFrame, intervals: pd.DataFram
              f"Held out: {counts['test_examples']} test sequences (loss, agreement), {counts['off_domain_sequences']} off-domain sequences, "
              f"{counts['spec_prompts']} prompts continued by the teacher ({cfg.spec_new_tokens} new tokens, greedy and sampled; γ = {cfg.gamma}) "
              f"for the acceptance measures, {counts['timing_prompts']} of them decoded for real for the speed-up, "
-             f"{counts['task_problems']} task problems. Each value is followed by its 95 % bootstrap interval over these items.", "",
+             f"{counts['task_problems']} task problems{_baseline_note(counts.get('task_baseline'))}. "
+             "Each value is followed by its 95 % bootstrap interval over these items.", "",
              "## Results", "", markdown_table(interval_table(intervals)), "",
              "Models: `untrained` = the student's initialisation; `all-token` = trained on every token (this is also the reference); "
              f"`focus` = FocusFineTune, trained on the top {cfg.k:g} of tokens by ΔL; `teacher` for comparison. "
@@ -706,27 +651,27 @@ class FocusFineTune:
 
     # one shortcut per built-in domain: `create_specialist(domain, teacher_model, student_model, domain_data, **kwargs)`
     def create_coding_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
-        "A coding specialist (standard-library functions; task metric HumanEval pass@1)"
+        "A coding specialist (standard-library function bodies; task metric HumanEval pass@1)"
         return self.create_specialist("coding", teacher_model, student_model, domain_data, **kwargs)
 
     def create_math_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
-        "A math specialist (competition and word problems; task metric exact match of the final answer)"
+        "A math specialist (competition and word problems; task metric: the final answer equal in value to the reference)"
         return self.create_specialist("math", teacher_model, student_model, domain_data, **kwargs)
 
     def create_medical_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
-        "A medical specialist (phenotype definitions and clinical questions)"
+        "A medical specialist (clinical exam and medication questions, phenotype definitions; task metric multiple-choice accuracy)"
         return self.create_specialist("medical", teacher_model, student_model, domain_data, **kwargs)
 
     def create_legal_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
-        "A legal specialist (legal questions and licence texts; task metric multiple-choice accuracy)"
+        "A legal specialist (tort and real-estate law questions, court claims and decisions, some licences; task metric multiple-choice accuracy)"
         return self.create_specialist("legal", teacher_model, student_model, domain_data, **kwargs)
 
     def create_science_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
-        "A science specialist (abstracts, science facts, physics problems)"
+        "A science specialist (research abstracts)"
         return self.create_specialist("science", teacher_model, student_model, domain_data, **kwargs)
 
     def create_creative_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
-        "A creative-writing specialist (fortunes, poems, novels)"
+        "A creative-writing specialist (poems, songs, humour and literary quotations)"
         return self.create_specialist("creative", teacher_model, student_model, domain_data, **kwargs)
 
 

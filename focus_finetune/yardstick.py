@@ -53,7 +53,7 @@ MEASURES = {
                                  _speedup_predicted),
     "off_domain_loss": Measure(OFF, False, "gold-token cross-entropy on test sequences of the other built-in domains (nats/token)"),
     "pass@1": Measure(TASK, True, "HumanEval problems whose greedy completion passes the tests"),
-    "exact_match": Measure(TASK, True, "math problems whose final answer equals the reference"),
+    "exact_match": Measure(TASK, True, "math problems whose final answer equals the reference in value"),
     "choice_accuracy": Measure(TASK, True, "multiple-choice questions answered with the right letter"),
 }
 PRIMARY = {LOSS: "test_loss", MATCH: "kl", ACCEPT: "alpha", OFF: "off_domain_loss", TASK: ("pass@1", "exact_match", "choice_accuracy")}
