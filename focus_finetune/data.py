@@ -366,11 +366,11 @@ def split_examples(examples: list[dict], # examples in the common schema
     caps = dict(train=max_train, validation=max_eval, test=max_eval)
     out = {}
     for name, rows in splits.items():
-        rows = sorted(rows, key=lambda e: _unit_hash(e["prompt"] + e["response"], seed + 1))
-        if name != "train":  # graded items have their own cap, so the task metric keeps its sample size
-            keep = {id(e) for part in ([e for e in rows if e["answer"]], [e for e in rows if not e["answer"]]) for e in part[:caps[name]]}
-            rows = [e for e in rows if id(e) in keep]
-        rows = rows[:caps[name]] if name == "train" else rows
+        order = lambda e: _unit_hash(e["prompt"] + e["response"], seed + 1)
+        if name == "train": rows = sorted(rows, key=order)[:caps[name]]
+        else:  # graded items have their own cap, so the task metric keeps its sample size
+            rows = sorted(sorted([e for e in rows if e["answer"]], key=order)[:caps[name]] +
+                          sorted([e for e in rows if not e["answer"]], key=order)[:caps[name]], key=order)
         if not rows: raise DataError(f"The {name} split has zero examples: the {len(examples)} examples form only {len(set(keys))} "
                                      f"groups of near duplicates (Jaccard ≥ {threshold}). Give more (or more varied) data, "
                                      "change test_size/val_size, or raise threshold.")
