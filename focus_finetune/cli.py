@@ -8,15 +8,16 @@ import argparse, dataclasses, json, sys, time
 from pathlib import Path
 
 from .data import DOMAINS, DataError, domain_table, load_domain, load_examples, source_table, split_examples, tokenize_dataset, token_stats
+from .draft import DRAFT_PRESETS, DraftConfig, build_draft, draft_config, draft_record
 from .models import ModelLoadError, load_model, load_tokenizer
 from .objectives import OBJECTIVES, compare_objectives, plot_objectives
-from .specialists import (DEMO_SETTINGS, STAGES, FocusFineTune, RunDirError, SpecialistConfig, SpecialistRun,
-                                        comparison_table, load_result, refresh_report, stage_done)
+from .specialists import (DEMO_SETTINGS, PRESETS, STAGES, FocusFineTune, RunDirError, SpecialistConfig, SpecialistRun,
+                                        comparison_table, load_result, preset_settings, refresh_report, stage_done)
 from .yardstick import verdict
 
 # %% auto #0
-__all__ = ['prepare', 'add_config_options', 'config_from_args', 'print_summary', 'specialize', 'analyze', 'evaluate', 'demo',
-           'compare', 'build_parser', 'main']
+__all__ = ['prepare', 'add_config_options', 'given_settings', 'config_from_args', 'print_summary', 'specialize', 'analyze',
+           'draft', 'evaluate', 'demo', 'compare', 'build_parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #2ebd549b
 def _add_prepare(sub):
@@ -57,17 +58,22 @@ def prepare(args) -> int:
     return 0
 
 # %% ../nbs/08_cli.ipynb #7c371eff
-def add_config_options(p: argparse.ArgumentParser):
-    "One option per `SpecialistConfig` field (`--student-steps` for `student_steps`), default: the dataclass's"
-    g = p.add_argument_group("settings (SpecialistConfig)")
-    for f in dataclasses.fields(SpecialistConfig):
+def add_config_options(p: argparse.ArgumentParser, config_class=SpecialistConfig):
+    "One option per field of `config_class` (`--student-steps` for `student_steps`), default: the dataclass's"
+    g = p.add_argument_group(f"settings ({config_class.__name__})")
+    for f in dataclasses.fields(config_class):
         flag, helptext = "--" + f.name.replace("_", "-"), f"{f.metadata['help']} (default: {f.default})"
         if isinstance(f.default, bool): g.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=helptext)
         else: g.add_argument(flag, type=type(f.default), default=None, metavar=f.name.upper(), help=helptext)
 
+def given_settings(args, config_class=SpecialistConfig) -> dict:
+    "The fields of `config_class` given on the command line"
+    return {f.name: getattr(args, f.name) for f in dataclasses.fields(config_class) if getattr(args, f.name, None) is not None}
+
 def config_from_args(args, base: SpecialistConfig | None = None) -> SpecialistConfig:
-    "`base` (default `SpecialistConfig()`) with the options given on the command line"
-    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(SpecialistConfig) if getattr(args, f.name, None) is not None}
+    "`base` (default `SpecialistConfig()`, or the `--preset`'s settings) with the options given on the command line"
+    given = given_settings(args)
+    if getattr(args, "preset", None): return SpecialistConfig(**preset_settings(args.preset, given))
     return dataclasses.replace(base or SpecialistConfig(), **given)
 
 def _add_run_options(p: argparse.ArgumentParser, student: bool = True, run_dir: str = "runs/<domain>-focus, or runs/<domain>-teacher-free"):
@@ -76,7 +82,12 @@ def _add_run_options(p: argparse.ArgumentParser, student: bool = True, run_dir: 
                    help="teacher: Hub id, model directory, .gguf file or bundled alias (default: %(default)s)")
     if student:
         p.add_argument("--teacher-free", action="store_true", help="no teacher: selective fine-tuning of --student on its excess loss over a reference")
-        p.add_argument("--student", help="student (same forms as --teacher); default: the teacher's embeddings, head and --student-layers layers")
+        p.add_argument("--student", help="student (same forms as --teacher), or a pre-distilled draft: draft (the cached draft of the teacher "
+                       "for this seed, built if missing), draft:gpu, draft:<name>; default: the teacher's embeddings, head and "
+                       "--student-layers layers (with --preset: draft)")
+        p.add_argument("--preset", choices=list(PRESETS), help="a regime of settings: adaspec = the paper's (epochs, constant lr 3e-4, "
+                       "weight decay 0.1, batch 16, length 512, bf16 on GPU, best epoch kept, teacher fine-tuned, draft student); "
+                       "a setting that contradicts it is an error")
     p.add_argument("--data", nargs="+", help="your .jsonl/.json/.csv/.txt files or directory (prompt/response or text) instead of the built-in corpus")
     p.add_argument("--run-dir", help=f"run directory (default: {run_dir})")
     p.add_argument("--overwrite", action="store_true", help="start over in a run directory that was made with other settings")
@@ -87,9 +98,11 @@ def _add_run_options(p: argparse.ArgumentParser, student: bool = True, run_dir: 
     add_config_options(p)
 
 def _run(args, stop_after: str):
+    if args.teacher_free and args.preset: raise ValueError(f"--preset {args.preset} distils from a teacher: drop --teacher-free or the preset.")
     if args.teacher_free and not args.student: raise ValueError("--teacher-free needs --student (the model to fine-tune).")
     fft = FocusFineTune(config_from_args(args), progress=not args.quiet)
-    return fft.create_specialist(args.domain, None if args.teacher_free else args.teacher, args.student, args.data,
+    student = args.student or ("draft" if args.preset else None)
+    return fft.create_specialist(args.domain, None if args.teacher_free else args.teacher, student, args.data,
                                  run_dir=args.run_dir, stop_after=stop_after, overwrite=args.overwrite, seeds=args.seeds)
 
 def print_summary(result) -> None:
@@ -132,6 +145,32 @@ def _add_specialize(sub):
                                    "on validation examples, with the ΔL histogram, ΔL by token kind and an HTML token viewer. "
                                    "`specialize` with the same options continues from there.")
     _add_run_options(p); p.set_defaults(func=analyze)
+
+# %% ../nbs/08_cli.ipynb #bd202285
+def draft(args) -> int:
+    "The `draft` sub-command"
+    config = draft_config(args.preset, **given_settings(args, DraftConfig))
+    path = build_draft(args.teacher, config, out=args.out, progress=not args.quiet)
+    rec = draft_record(path)
+    print(f"draft: {path}\n{rec['steps_run']} steps ({'stopped early' if rec['stopped_early'] else 'all steps'}), best step {rec['best_step']} "
+          f"(held-out KL {rec['best_eval_kl']:.3f}), built in {rec['seconds'] / 60:.1f} min on {rec['device']}")
+    print(f"on {rec['validation_sequences']} validation sequences of every domain (95 % bootstrap interval):")
+    for model, measures in rec["heldout"].items():
+        print(f"  {model:7s}" + "  ".join(f"{m} {v[0]:.3f} [{v[1]:.3f}, {v[2]:.3f}]" for m, v in measures.items()))
+    print(f"use it: focus-finetune specialize --teacher {args.teacher} --student draft:{path.name} --seed {config.seed}")
+    return 0
+
+def _add_draft(sub):
+    p = sub.add_parser("draft", help="pre-distil a draft from the teacher on every domain's training text, cached for specialize",
+                       description="Carve a student from the teacher and distil it with forward KL on the training splits of every "
+                                   "built-in domain (never their validation or test items), evaluating held-out KL and keeping the "
+                                   "best checkpoint; the draft is cached by teacher and settings and used by `specialize --student draft`.")
+    p.add_argument("--teacher", default="smollm2-135m-instruct", help="teacher: Hub id, model directory, .gguf file or bundled alias (default: %(default)s)")
+    p.add_argument("--preset", choices=list(DRAFT_PRESETS), default="cpu", help="cpu: ≤ 30 min on 2 cores; gpu: a much longer run for one GPU (default: %(default)s)")
+    p.add_argument("--out", help="draft directory (default: in the cache, named by teacher and settings)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_config_options(p, DraftConfig)
+    p.set_defaults(func=draft)
 
 # %% ../nbs/08_cli.ipynb #a898084f
 def evaluate(args) -> int:
@@ -209,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="Selective knowledge distillation: make a small model a domain specialist. "
                                                  "Start with `focus-finetune demo`.")
     sub = parser.add_subparsers(dest="command", required=True)
-    _add_specialize(sub); _add_evaluate_demo(sub); _add_compare(sub); _add_prepare(sub)
+    _add_specialize(sub); _add_draft(sub); _add_evaluate_demo(sub); _add_compare(sub); _add_prepare(sub)
     return parser
 
 def main(argv: list[str] | None = None) -> int:

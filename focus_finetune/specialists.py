@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_specialists.ipynb #d907c3bb
 from __future__ import annotations
-import copy, dataclasses, json, os, re, shutil, sys, tempfile, time
+import copy, dataclasses, json, math, os, re, shutil, sys, tempfile, time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -13,10 +13,11 @@ import pandas as pd
 import torch
 from datasets import Dataset, DatasetDict, concatenate_datasets, load_from_disk
 from tqdm.auto import tqdm
-from transformers import Trainer
+from transformers import SchedulerType, Trainer, TrainerState
 from transformers.trainer_utils import get_last_checkpoint
 
 from .data import DOMAINS, DataError, load_domain, load_examples, load_humaneval, make_collator, prompt_ids, split_examples, tokenize_dataset
+from .draft import draft_path, draft_record, is_draft_spec, resolve_draft, setting
 from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer
 from .losses import check_k, divergence_fn
 from .models import ModelLoadError, check_same_vocab, load_model, load_student, load_tokenizer
@@ -29,50 +30,56 @@ from .token_difficulty import (delta_threshold, model_fingerprint, plot_delta_by
                                              plot_delta_hist, token_losses, token_viewer)
 
 # %% auto #0
-__all__ = ['STAGES', 'MODEL_KEYS', 'DEMO_SETTINGS', 'SpecialistConfig', 'RunDirError', 'describe_source', 'open_run_dir',
-           'stage_done', 'mark_done', 'specialist_splits', 'off_domain_test', 'eval_prompts', 'heldout_loss',
-           'generate_answers', 'generate_answer', 'task_problems', 'task_score', 'train_stage', 'SpecialistRun',
+__all__ = ['PRESETS', 'STEP_SETTINGS', 'STAGES', 'MODEL_KEYS', 'DEMO_SETTINGS', 'SpecialistConfig', 'bf16_supported',
+           'preset_settings', 'RunDirError', 'describe_source', 'with_new_settings', 'open_run_dir', 'stage_done',
+           'mark_done', 'specialist_splits', 'off_domain_test', 'eval_prompts', 'heldout_loss', 'generate_answers',
+           'generate_answer', 'task_problems', 'task_score', 'train_stage', 'stage_record', 'SpecialistRun',
            'evaluate_run', 'refresh_report', 'markdown_table', 'plot_training', 'plot_measures', 'interval_table',
            'comparison_table', 'write_report', 'SpecialistResult', 'load_result', 'check_seeds', 'FocusFineTune']
 
 # %% ../nbs/06_specialists.ipynb #d0db4b2f
-def _setting(default, help: str):
-    return field(default=default, metadata=dict(help=help))
-
 @dataclass
 class SpecialistConfig:
     "Every setting of a specialist run (saved with the run as `config.json`)"
-    k: float = _setting(0.4, "fraction of tokens trained on: those with the largest ΔL (1 = all tokens)")
-    divergence: str = _setting("fkl", "divergence distilled: fkl, rkl, tvd, jsd or skl (tokens are selected by forward KL)")
-    student_layers: int = _setting(8, "decoder layers of a student built from the teacher")
-    teacher_steps: int = _setting(0, "fine-tune the teacher on the domain for this many steps first (0: use it as it is)")
-    reference_steps: int = _setting(60, "training steps of the reference (= the all-token baseline)")
-    student_steps: int = _setting(60, "training steps of the filtered student")
-    batch_size: int = _setting(4, "sequences per device and step")
-    grad_accum: int = _setting(1, "gradient-accumulation steps")
-    learning_rate: float = _setting(2e-4, "peak learning rate of reference and student (cosine schedule)")
-    teacher_learning_rate: float = _setting(2e-5, "learning rate of the optional teacher fine-tuning")
-    max_length: int = _setting(256, "tokens per training sequence")
-    max_train: int = _setting(2000, "cap on training examples")
-    max_eval: int = _setting(200, "cap on validation and test examples")
-    eval_examples: int = _setting(200, "held-out test examples scored for loss and agreement")
-    analysis_examples: int = _setting(16, "validation examples in the token-difficulty analysis")
-    spec_prompts: int = _setting(100, "held-out prompts the teacher continues, for the acceptance measures (0: skip)")
-    gamma: int = _setting(4, "draft tokens per speculative step")
-    spec_new_tokens: int = _setting(64, "new tokens per continuation and speculative decoding")
-    timing_prompts: int = _setting(8, "the first of those prompts (at most spec_prompts) decoded for real, for the wall-clock speed-up (0: skip)")
-    task_problems: int = _setting(200, "problems for the task metric: HumanEval pass@1, math or multiple-choice exact match (0: skip)")
-    task_new_tokens: int = _setting(192, "new tokens per task answer")
-    off_domain_examples: int = _setting(24, "test examples of the other built-in domains, for the off-domain loss (0: skip)")
-    save_steps: int = _setting(50, "checkpoint every this many steps (an interrupted stage resumes from it)")
-    seed: int = _setting(0, "seed of data order, splits and initialisation")
-    bf16: bool = _setting(False, "train in bfloat16 mixed precision")
+    k: float = setting(0.4, "fraction of tokens trained on: those with the largest ΔL (1 = all tokens)")
+    divergence: str = setting("fkl", "divergence distilled: fkl, rkl, tvd, jsd or skl (tokens are selected by forward KL)")
+    student_layers: int = setting(8, "decoder layers of a student built from the teacher")
+    teacher_steps: int = setting(0, "fine-tune the teacher on the domain for this many steps first (0: use it as it is)")
+    reference_steps: int = setting(60, "training steps of the reference (= the all-token baseline)")
+    student_steps: int = setting(60, "training steps of the filtered student")
+    epochs: float = setting(0.0, "train reference and student for this many epochs instead of reference_steps / student_steps (0: use the steps)")
+    teacher_epochs: float = setting(0.0, "fine-tune the teacher for this many epochs instead of teacher_steps (0: use the steps)")
+    batch_size: int = setting(4, "sequences per device and step")
+    grad_accum: int = setting(1, "gradient-accumulation steps")
+    learning_rate: float = setting(2e-4, "peak learning rate of reference and student")
+    lr_scheduler: str = setting("cosine", "learning-rate schedule of every training stage (a transformers SchedulerType: cosine, constant, linear, ...)")
+    weight_decay: float = setting(0.0, "AdamW weight decay of every training stage")
+    teacher_learning_rate: float = setting(2e-5, "learning rate of the optional teacher fine-tuning")
+    max_length: int = setting(256, "tokens per training sequence")
+    max_train: int = setting(2000, "cap on training examples")
+    max_eval: int = setting(200, "cap on validation and test examples")
+    eval_examples: int = setting(200, "held-out test examples scored for loss and agreement")
+    analysis_examples: int = setting(16, "validation examples in the token-difficulty analysis")
+    spec_prompts: int = setting(100, "held-out prompts the teacher continues, for the acceptance measures (0: skip)")
+    gamma: int = setting(4, "draft tokens per speculative step")
+    spec_new_tokens: int = setting(64, "new tokens per continuation and speculative decoding")
+    timing_prompts: int = setting(8, "the first of those prompts (at most spec_prompts) decoded for real, for the wall-clock speed-up (0: skip)")
+    task_problems: int = setting(200, "problems for the task metric: HumanEval pass@1, math or multiple-choice exact match (0: skip)")
+    task_new_tokens: int = setting(192, "new tokens per task answer")
+    off_domain_examples: int = setting(24, "test examples of the other built-in domains, for the off-domain loss (0: skip)")
+    save_steps: int = setting(50, "checkpoint every this many steps (an interrupted stage resumes from it)")
+    eval_strategy: str = setting("no", "evaluate held-out KL (teacher-free: cross-entropy) on validation sequences during the teacher, "
+                                 "reference and student stages and keep each stage's best checkpoint: no, steps (every eval_steps) or epoch")
+    eval_steps: int = setting(50, "steps between those evaluations (eval_strategy steps)")
+    eval_sequences: int = setting(64, "validation sequences of those evaluations")
+    seed: int = setting(0, "seed of data order, splits and initialisation")
+    bf16: bool = setting(False, "train in bfloat16 mixed precision")
 
     def __post_init__(self):
         check_k(self.k)
         divergence_fn(self.divergence)
         positive = ("student_layers", "reference_steps", "student_steps", "batch_size", "grad_accum", "max_length", "max_train",
-                    "max_eval", "eval_examples", "analysis_examples", "gamma", "spec_new_tokens", "task_new_tokens", "save_steps")
+                    "max_eval", "eval_examples", "analysis_examples", "gamma", "spec_new_tokens", "task_new_tokens", "save_steps", "eval_steps", "eval_sequences")
         for name in positive:
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer.")
@@ -80,13 +87,38 @@ class SpecialistConfig:
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be a non-negative integer.")
         if not (self.learning_rate > 0 and self.teacher_learning_rate > 0): raise ValueError("Learning rates must be positive.")
+        for name in ("epochs", "teacher_epochs", "weight_decay"):
+            if not getattr(self, name) >= 0: raise ValueError(f"{name}={getattr(self, name)!r} must be zero or positive.")
+        if self.eval_strategy not in ("no", "steps", "epoch"):
+            raise ValueError(f"eval_strategy={self.eval_strategy!r}: give no, steps or epoch.")
+        schedules = [s.value for s in SchedulerType]
+        if self.lr_scheduler not in schedules: raise ValueError(f"lr_scheduler={self.lr_scheduler!r}: give one of {', '.join(schedules)}.")
+
+# %% ../nbs/06_specialists.ipynb #7c3029c6
+def bf16_supported() -> bool:
+    "Whether bf16 mixed precision is both available and worth it here: a CUDA device that supports it"
+    return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+
+PRESETS = {"adaspec": dict(k=0.4, divergence="fkl", epochs=3.0, teacher_epochs=3.0, learning_rate=3e-4, lr_scheduler="constant",
+                           weight_decay=0.1, batch_size=4, grad_accum=4, max_length=512, eval_strategy="epoch")}
+STEP_SETTINGS = ("teacher_steps", "reference_steps", "student_steps")
+
+def preset_settings(name: str, # a key of `PRESETS`
+                    given: dict | None = None, # settings given beside the preset
+                   ) -> dict:
+    "The settings of preset `name` (bf16 where supported) merged with `given`; a `given` setting that contradicts the preset is an error"
+    if name not in PRESETS: raise ValueError(f"Unknown preset {name!r}: give one of {', '.join(PRESETS)}.")
+    preset, given = dict(PRESETS[name], bf16=bf16_supported()), dict(given or {})
+    clash = [f"{k}={v!r} (it sets {preset[k]!r})" for k, v in given.items() if k in preset and v != preset[k]]
+    clash += [f"{k}={given[k]!r} (it trains by epochs)" for k in STEP_SETTINGS if k in given and preset.get("epochs")]
+    if clash: raise ValueError(f"The {name} preset conflicts with {', '.join(clash)}: drop those settings, or the preset.")
+    return preset | given
 
 # %% ../nbs/06_specialists.ipynb #da884463
 class RunDirError(ValueError):
     "A run directory that cannot hold this run"
 
 STAGES = ("data", "teacher", "init", "reference", "analysis", "focus", "evaluation")
-
 def describe_source(source) -> str | list | None:
     "How `config.json` names a model or data source: its name or path, or a fingerprint of an in-memory object"
     if source is None or isinstance(source, (str, int, float)): return source
@@ -105,6 +137,11 @@ def _differences(old: dict, new: dict, prefix: str = "") -> list[str]:
         elif a != b: out.append(f"{prefix}{key}: {a!r} here, {b!r} now")
     return out
 
+def with_new_settings(record: dict) -> dict:
+    "A saved run record with the settings added to `SpecialistConfig` since it was written, at their defaults"
+    if not isinstance(record.get("config"), dict): return record
+    return {**record, "config": {f.name: f.default for f in fields(SpecialistConfig)} | record["config"]}
+
 def open_run_dir(path: str | Path, record: dict, overwrite: bool = False) -> Path:
     "Create or reopen a run directory for `record`; a different existing run is an error (or, with `overwrite`, deleted)"
     path = Path(path)
@@ -114,7 +151,7 @@ def open_run_dir(path: str | Path, record: dict, overwrite: bool = False) -> Pat
             raise RunDirError(f"{path} is not empty and is not a focus_finetune run directory: refusing to delete it.")
         shutil.rmtree(path)
     if saved.exists():
-        diff = _differences(json.loads(saved.read_text()), json.loads(json.dumps(record)))
+        diff = _differences(with_new_settings(json.loads(saved.read_text())), json.loads(json.dumps(record)))
         if diff: raise RunDirError(f"The run directory {path} was made by a different run ({'; '.join(diff)}): "
                                    "choose another run directory, or overwrite it (overwrite=True, --overwrite).")
     elif path.exists() and any(path.iterdir()):
@@ -208,21 +245,38 @@ def task_score(model, tokenizer, domain: str, problems: list[dict], max_new_toke
 
 # %% ../nbs/06_specialists.ipynb #58f479e1
 def train_stage(trainer_class, model, out: Path, config: SpecialistConfig, steps: int, learning_rate: float, train: Dataset,
-                tokenizer, progress: bool = True, **trainer_kwargs) -> list[dict]:
-    "Train `model` for `steps` in `out` (resuming from a checkpoint there) and save it to `out/model`; the log history"
+                tokenizer, progress: bool = True,
+                epochs: float = 0.0, # train for this many epochs instead of `steps` (0: steps)
+                eval_dataset: Dataset | None = None, # validation sequences: with `config.eval_strategy`, the best checkpoint is kept
+                **trainer_kwargs) -> TrainerState:
+    "Train `model` in `out` (resuming from a checkpoint there) and save it to `out/model` (the best evaluated checkpoint, with evaluation); the Trainer's state"
     ckpt = Path(out)/"checkpoints"
     precision = dict(bf16=True, use_cpu=not torch.cuda.is_available()) if config.bf16 else {}
-    args = training_args(ckpt, max_steps=steps, per_device_train_batch_size=config.batch_size, gradient_accumulation_steps=config.grad_accum,
-                         learning_rate=learning_rate, seed=config.seed, data_seed=config.seed, save_strategy="steps",
-                         save_steps=config.save_steps, save_total_limit=1, logging_steps=max(1, min(10, steps // 10)),
-                         disable_tqdm=not progress, **precision)
-    trainer = trainer_class(model=model, args=args, train_dataset=train, data_collator=make_collator(tokenizer),
-                            processing_class=tokenizer, **trainer_kwargs)
+    total = math.ceil(epochs * math.ceil(len(train) / (config.batch_size * config.grad_accum))) if epochs else steps
+    length = dict(num_train_epochs=epochs, max_steps=-1) if epochs else dict(max_steps=steps)
+    evaluate = eval_dataset is not None and config.eval_strategy != "no"
+    every = dict(eval_strategy=config.eval_strategy, save_strategy=config.eval_strategy, eval_steps=config.eval_steps,
+                 save_steps=config.eval_steps, load_best_model_at_end=True, metric_for_best_model="eval_loss",
+                 greater_is_better=False) if evaluate else dict(save_strategy="steps", save_steps=config.save_steps)
+    args = training_args(ckpt, **length, per_device_train_batch_size=config.batch_size, per_device_eval_batch_size=config.batch_size,
+                         gradient_accumulation_steps=config.grad_accum, learning_rate=learning_rate, lr_scheduler_type=config.lr_scheduler,
+                         weight_decay=config.weight_decay, seed=config.seed, data_seed=config.seed, save_total_limit=1,
+                         logging_steps=max(1, min(10, total // 10)), disable_tqdm=not progress, **every, **precision)
+    trainer = trainer_class(model=model, args=args, train_dataset=train, eval_dataset=eval_dataset if evaluate else None,
+                            data_collator=make_collator(tokenizer), processing_class=tokenizer, **trainer_kwargs)
     trainer.train(resume_from_checkpoint=get_last_checkpoint(str(ckpt)) if ckpt.exists() else None)
     trainer.save_model(str(Path(out)/"model"))
     (Path(out)/"log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
     shutil.rmtree(ckpt, ignore_errors=True)
-    return trainer.state.log_history
+    return trainer.state
+
+def stage_record(state: TrainerState) -> dict:
+    "What a training stage records of its run: steps, last training loss, and with evaluation every held-out loss and the best one kept"
+    out = dict(steps=state.global_step, final_loss=[h["loss"] for h in state.log_history if "loss" in h][-1])
+    evals = [dict(step=h["step"], loss=h["eval_loss"]) for h in state.log_history if "eval_loss" in h]
+    if evals and state.best_model_checkpoint:
+        out.update(evals=evals, best_step=int(Path(state.best_model_checkpoint).name.rpartition("-")[2]), best_eval_loss=state.best_metric)
+    return out
 
 def _resolve_tokenizer(tokenizer, *sources):
     if tokenizer is not None:
@@ -230,7 +284,7 @@ def _resolve_tokenizer(tokenizer, *sources):
         if tok.pad_token is None: tok.pad_token = tok.eos_token
         return tok
     for source in sources:
-        if source is None: continue
+        if source is None or is_draft_spec(source): continue
         if isinstance(source, (str, Path)): return load_tokenizer(source)  # a name or path: its errors say what is wrong
         try: return load_tokenizer(source)  # an in-memory model: only if it remembers a directory with a tokenizer
         except (ModelLoadError, OSError, ValueError, TypeError): continue
@@ -249,8 +303,11 @@ class SpecialistRun:
         self.config, self.progress, self.teacher_free = config, progress, teacher_model is None
         if self.teacher_free and student_model is None:
             raise ValueError("Teacher-free mode (teacher_model=None) needs a student_model to fine-tune.")
-        if self.teacher_free and config.teacher_steps:
-            raise ValueError("teacher_steps > 0 fine-tunes a teacher, but there is none (teacher_model=None).")
+        if self.teacher_free and (config.teacher_steps or config.teacher_epochs):
+            raise ValueError("teacher_steps / teacher_epochs > 0 fine-tune a teacher, but there is none (teacher_model=None).")
+        if self.teacher_free and is_draft_spec(student_model):
+            raise ValueError(f"student_model={student_model!r} is a draft distilled from a teacher: give teacher_model, or a model as student_model.")
+        if is_draft_spec(student_model): draft_path(student_model)  # a named draft that does not exist fails now, before any work
         if domain_data is None and domain not in DOMAINS:
             raise DataError(f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data).")
         self.tokenizer = _resolve_tokenizer(tokenizer, teacher_model, student_model)
@@ -299,6 +356,17 @@ class SpecialistRun:
         p = self.dir/"data"/name
         return load_from_disk(str(p)) if p.exists() else None
 
+    def eval_set(self) -> Dataset | None:
+        "The validation sequences a training stage evaluates on (None when `eval_strategy` is no)"
+        if self.config.eval_strategy == "no": return None
+        val = self.data()["validation"]
+        return val.select(range(min(self.config.eval_sequences, len(val))))
+
+    def train(self, trainer_class, model, stage: str, steps: int, learning_rate: float, epochs: float = 0.0, **kw) -> TrainerState:
+        "`train_stage` of this run: its settings, training split, tokenizer and validation sequences"
+        return train_stage(trainer_class, model, self.dir/stage, self.config, steps, learning_rate, self.data()["train"], self.tokenizer,
+                           self.progress, epochs=epochs, eval_dataset=self.eval_set(), **kw)
+
     # ---- stages ----
     def stage_data(self) -> dict:
         raw = specialist_splits(self.domain, self.domain_data, self.config)
@@ -310,28 +378,33 @@ class SpecialistRun:
                     off_domain_sequences=len(off) if off is not None else 0)
 
     def stage_teacher(self) -> dict:
-        if not self.config.teacher_steps: return dict(fine_tuned=False)
+        if not (self.config.teacher_steps or self.config.teacher_epochs): return dict(fine_tuned=False)
         teacher = load_model(self.teacher_source)
         if isinstance(self.teacher_source, torch.nn.Module): teacher = copy.deepcopy(teacher)  # leave the caller's model as it is
         teacher.requires_grad_(True)  # a teacher used before (e.g. by a DistillTrainer) may be frozen
-        log = train_stage(Trainer, teacher, self.dir/"teacher", self.config, self.config.teacher_steps, self.config.teacher_learning_rate,
-                          self.data()["train"], self.tokenizer, self.progress)
+        state = self.train(Trainer, teacher, "teacher", self.config.teacher_steps, self.config.teacher_learning_rate, self.config.teacher_epochs)
         self._teacher = None
-        return dict(fine_tuned=True, final_loss=[h["loss"] for h in log if "loss" in h][-1])
+        return dict(fine_tuned=True, **stage_record(state))
 
     def stage_init(self) -> dict:
-        if self.teacher_free: student = load_model(self.student_source)
+        source, info = self.student_source, {}
+        if is_draft_spec(source):  # a pre-distilled draft of the (original) teacher; for a built-in domain, of this run's seed
+            source = resolve_draft(source, self.teacher_source, self.config.seed if self.domain_data is None else None,
+                                   self.config.student_layers, self.tokenizer, self.progress)
+            rec = draft_record(source)
+            info = dict(draft=rec["name"], draft_kl=rec["heldout"]["draft"]["kl"][0], carved_kl=rec["heldout"]["carved"]["kl"][0])
+        if self.teacher_free: student = load_model(source)
         else:
-            student_tok = load_tokenizer(self.student_source) if isinstance(self.student_source, (str, Path)) else None
-            student = load_student(self.student_source, self.teacher, self.config.student_layers, self.tokenizer, student_tok)
+            student_tok = load_tokenizer(source) if isinstance(source, (str, Path)) else None
+            student = load_student(source, self.teacher, self.config.student_layers, self.tokenizer, student_tok)
         student.save_pretrained(str(self.dir/"init"/"model")); self.tokenizer.save_pretrained(str(self.dir/"init"/"model"))
-        return dict(parameters=student.num_parameters(), layers=student.config.num_hidden_layers)
+        return dict(parameters=student.num_parameters(), layers=student.config.num_hidden_layers, **info)
 
     def stage_reference(self) -> dict:
         kw = {} if self.teacher_free else dict(teacher_model=self.teacher, divergence=self.config.divergence)
-        log = train_stage(Trainer if self.teacher_free else DistillTrainer, load_model(self.dir/"init"/"model"), self.dir/"reference",
-                          self.config, self.config.reference_steps, self.config.learning_rate, self.data()["train"], self.tokenizer, self.progress, **kw)
-        return dict(final_loss=[h["loss"] for h in log if "loss" in h][-1])
+        state = self.train(Trainer if self.teacher_free else DistillTrainer, load_model(self.dir/"init"/"model"), "reference",
+                           self.config.reference_steps, self.config.learning_rate, self.config.epochs, **kw)
+        return stage_record(state)
 
     def stage_analysis(self) -> dict:
         val = self.data()["validation"]
@@ -353,10 +426,9 @@ class SpecialistRun:
         ref, cfg = self.load("reference"), self.config
         if self.teacher_free: cls, kw = SelectiveSFTTrainer, dict(reference_model=ref, k=cfg.k)
         else: cls, kw = AdaSPECTrainer, dict(teacher_model=self.teacher, divergence=cfg.divergence, reference_model=ref, k=cfg.k)
-        log = train_stage(cls, load_model(self.dir/"init"/"model"), self.dir/"focus", cfg, cfg.student_steps, cfg.learning_rate,
-                          self.data()["train"], self.tokenizer, self.progress, **kw)
-        kept = [h["kept_fraction"] for h in log if "kept_fraction" in h]
-        return dict(final_loss=[h["loss"] for h in log if "loss" in h][-1], kept_fraction=float(np.mean(kept)) if kept else 1.0)
+        state = self.train(cls, load_model(self.dir/"init"/"model"), "focus", cfg.student_steps, cfg.learning_rate, cfg.epochs, **kw)
+        kept = [h["kept_fraction"] for h in state.log_history if "kept_fraction" in h]
+        return dict(**stage_record(state), kept_fraction=float(np.mean(kept)) if kept else 1.0)
 
     def stage_evaluation(self) -> dict:
         return evaluate_run(self)
@@ -612,9 +684,11 @@ class FocusFineTune:
     def __init__(self, config: SpecialistConfig | None = None, # settings (default: `SpecialistConfig()`)
                  output_dir: str | Path = "runs", # where run directories go by default
                  progress: bool = True, # print stage lines and show progress bars
+                 preset: str | None = None, # e.g. "adaspec": the paper's regime (`PRESETS`), the student a pre-distilled draft
                  **overrides): # any `SpecialistConfig` field, e.g. k=0.4, student_steps=100
-        self.config = dataclasses.replace(config or SpecialistConfig(), **overrides)
-        self.output_dir, self.progress = Path(output_dir), progress
+        if preset is not None and config is not None: raise ValueError("Give either config or preset (with keyword settings), not both.")
+        self.config = SpecialistConfig(**preset_settings(preset, overrides)) if preset else dataclasses.replace(config or SpecialistConfig(), **overrides)
+        self.output_dir, self.progress, self.preset = Path(output_dir), progress, preset
 
     def create_specialist(self, domain: str, # a built-in domain (coding, math, ...), or your label for `domain_data`
                           teacher_model=None, # the teacher; None: teacher-free mode
@@ -628,6 +702,8 @@ class FocusFineTune:
                           seeds: tuple | list | None = None, # several seeds: one run per seed in `run_dir/seed-<s>`, summarised over seeds
                          ) -> SpecialistResult:
         "Run (or resume) the specialist pipeline for `domain`; returns the paths and the held-out measures"
+        if self.preset and teacher_model is None: raise ValueError(f"The {self.preset} preset distils from a teacher: give teacher_model (not teacher-free mode).")
+        if self.preset and student_model is None: student_model = "draft"  # the paper's draft is a language model before it is a specialist
         run_dir = run_dir or self.output_dir/f"{domain}-{'teacher-free' if teacher_model is None else 'focus'}"
         if seeds is not None: return self._over_seeds(check_seeds(seeds), domain, teacher_model, student_model, domain_data, tokenizer,
                                                       Path(run_dir), stop_after, redo, overwrite)
