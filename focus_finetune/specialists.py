@@ -574,6 +574,16 @@ def comparison_table(cmp: pd.DataFrame) -> pd.DataFrame:
 def _baseline_note(baseline: dict | None) -> str:
     return f" (always answering {baseline['letter']} would score {baseline['accuracy']:.3f})" if baseline else ""
 
+def _stages_table(run_dir: Path) -> pd.DataFrame:
+    "Seconds per stage; for training stages the steps run and, with evaluation, the step kept and its held-out loss"
+    rows = []
+    for s in STAGES:
+        d = stage_done(run_dir, s) or {}
+        if d or s == "evaluation": rows.append(dict(stage=s, seconds=d.get("seconds"), steps=d.get("steps"), kept_step=d.get("best_step"),
+                                                    kept_eval_loss=d.get("best_eval_loss"), start=d.get("draft")))
+    df = pd.DataFrame(rows).dropna(axis=1, how="all")
+    return df.fillna({c: "" for c in df.columns if df[c].dtype == object})
+
 def write_report(run: SpecialistRun, table: pd.DataFrame, intervals: pd.DataFrame, cmp: pd.DataFrame, counts: dict) -> Path:
     "Write `report.md` (and its figures) for an evaluated run"
     import matplotlib.pyplot as plt
@@ -607,8 +617,7 @@ def write_report(run: SpecialistRun, table: pd.DataFrame, intervals: pd.DataFram
              f"the top-{cfg.k:g} threshold is ΔL = {analysis.get('delta_threshold', float('nan')):.3f}; share kept by token kind: "
              f"{analysis.get('kept_share_by_kind', {})}. [Token viewer](analysis/token_viewer.html).", "",
              "![ΔL histogram](analysis/delta_hist.png)", "", "![ΔL by kind](analysis/delta_by_kind.png)", "",
-             "## Stages", "", markdown_table(pd.DataFrame([dict(stage=s, seconds=(stage_done(run.dir, s) or {}).get("seconds"))
-                                                          for s in STAGES if stage_done(run.dir, s) or s == "evaluation"])), "",
+             "## Stages", "", markdown_table(_stages_table(run.dir)), "",
              "## Settings", "", markdown_table(pd.DataFrame(dict(setting=list(dataclasses.asdict(cfg)),
                                                                   value=[str(v) for v in dataclasses.asdict(cfg).values()]))), ""]
     (run.dir/"report.md").write_text("\n".join(lines))
