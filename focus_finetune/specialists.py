@@ -74,6 +74,8 @@ class SpecialistConfig:
     eval_sequences: int = setting(64, "validation sequences of those evaluations")
     seed: int = setting(0, "seed of data order, splits and initialisation")
     bf16: bool = setting(False, "train in bfloat16 mixed precision")
+    fused_head: bool = setting(False, "distil from hidden states and LM heads a chunk at a time, never the full logits (chapter 02a): "
+                               "the same loss and gradients in less memory")
 
     def __post_init__(self):
         check_k(self.k)
@@ -401,7 +403,7 @@ class SpecialistRun:
         return dict(parameters=student.num_parameters(), layers=student.config.num_hidden_layers, **info)
 
     def stage_reference(self) -> dict:
-        kw = {} if self.teacher_free else dict(teacher_model=self.teacher, divergence=self.config.divergence)
+        kw = {} if self.teacher_free else dict(teacher_model=self.teacher, divergence=self.config.divergence, fused_head=self.config.fused_head)
         state = self.train(Trainer if self.teacher_free else DistillTrainer, load_model(self.dir/"init"/"model"), "reference",
                            self.config.reference_steps, self.config.learning_rate, self.config.epochs, **kw)
         return stage_record(state)
@@ -425,7 +427,8 @@ class SpecialistRun:
     def stage_focus(self) -> dict:
         ref, cfg = self.load("reference"), self.config
         if self.teacher_free: cls, kw = SelectiveSFTTrainer, dict(reference_model=ref, k=cfg.k)
-        else: cls, kw = AdaSPECTrainer, dict(teacher_model=self.teacher, divergence=cfg.divergence, reference_model=ref, k=cfg.k)
+        else: cls, kw = AdaSPECTrainer, dict(teacher_model=self.teacher, divergence=cfg.divergence, reference_model=ref, k=cfg.k,
+                                             fused_head=cfg.fused_head)
         state = self.train(cls, load_model(self.dir/"init"/"model"), "focus", cfg.student_steps, cfg.learning_rate, cfg.epochs, **kw)
         kept = [h["kept_fraction"] for h in state.log_history if "kept_fraction" in h]
         return dict(**stage_record(state), kept_fraction=float(np.mean(kept)) if kept else 1.0)
