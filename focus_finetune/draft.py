@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from datasets import DatasetDict, concatenate_datasets
 from tqdm.auto import tqdm
-from transformers import EarlyStoppingCallback
+from transformers import EarlyStoppingCallback, PrinterCallback
 from transformers.trainer_utils import get_last_checkpoint
 
 from .data import DOMAINS, cache_dir, load_domain, make_collator, tokenize_dataset
@@ -149,6 +149,7 @@ def build_draft(teacher, # the teacher: anything `load_model` takes
     trainer = DistillTrainer(model=student, args=_draft_args(work/"checkpoints", config, progress), train_dataset=data["train"],
                              eval_dataset=data["validation"], data_collator=make_collator(tokenizer), processing_class=tokenizer,
                              teacher_model=teacher_model, callbacks=[EarlyStoppingCallback(config.patience)])
+    if not progress: trainer.remove_callback(PrinterCallback)  # quiet: no log lines either (they stay in the log history)
     last = get_last_checkpoint(str(work/"checkpoints")) if (work/"checkpoints").exists() else None
     trainer.train(resume_from_checkpoint=last)
     state, draft = trainer.state, trainer.model.eval()

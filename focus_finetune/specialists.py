@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 from datasets import Dataset, DatasetDict, concatenate_datasets, load_from_disk
 from tqdm.auto import tqdm
-from transformers import SchedulerType, Trainer, TrainerState
+from transformers import PrinterCallback, SchedulerType, Trainer, TrainerState
 from transformers.trainer_utils import get_last_checkpoint
 
 from .data import DOMAINS, DataError, load_domain, load_examples, load_humaneval, make_collator, prompt_ids, split_examples, tokenize_dataset
@@ -266,6 +266,7 @@ def train_stage(trainer_class, model, out: Path, config: SpecialistConfig, steps
                          logging_steps=max(1, min(10, total // 10)), disable_tqdm=not progress, **every, **precision)
     trainer = trainer_class(model=model, args=args, train_dataset=train, eval_dataset=eval_dataset if evaluate else None,
                             data_collator=make_collator(tokenizer), processing_class=tokenizer, **trainer_kwargs)
+    if not progress: trainer.remove_callback(PrinterCallback)  # quiet: no log lines either (they stay in the log history)
     trainer.train(resume_from_checkpoint=get_last_checkpoint(str(ckpt)) if ckpt.exists() else None)
     trainer.save_model(str(Path(out)/"model"))
     (Path(out)/"log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
