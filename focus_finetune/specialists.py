@@ -121,6 +121,7 @@ class RunDirError(ValueError):
     "A run directory that cannot hold this run"
 
 STAGES = ("data", "teacher", "init", "reference", "analysis", "focus", "evaluation")
+
 def describe_source(source) -> str | list | None:
     "How `config.json` names a model or data source: its name or path, or a fingerprint of an in-memory object"
     if source is None or isinstance(source, (str, int, float)): return source
