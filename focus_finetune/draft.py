@@ -191,17 +191,10 @@ def resolve_draft(spec: str, # `draft`, `draft:<preset>`, `draft:<name>` or `dra
                   seed: int | None = 0, # the run's seed (None: any, for data that is not a built-in domain)
                   n_layers: int = 8, # layers of a draft built here
                   tokenizer=None, # the teacher's tokenizer (default: loaded with it)
-                  progress: bool = True,
-                  build: bool = True, # build a preset's draft that is not in the cache (False: a one-line error instead)
-                 ) -> Path:
+                  progress: bool = True) -> Path:
     "The directory of the draft `spec` names for `teacher`, built first when it is a preset not yet in the cache"
     path = draft_path(spec)
     if path is None:  # a preset: its draft for this teacher and seed, from the cache or built now
-        preset = spec.partition(":")[2] or "cpu"
-        config = draft_config(preset, n_layers=n_layers, seed=seed or 0)
-        if not build and not (cache_dir("drafts")/draft_name(_label(teacher), model_fingerprint(load_model(teacher)), config)/"draft.json").exists():
-            raise ModelLoadError(f"The {preset} draft for seed {config.seed} is not built yet: build it first, in one process "
-                                 f"(`focus-finetune draft --preset {preset} --seed {config.seed}`).")
-        return build_draft(teacher, config, tokenizer, progress=progress)
+        return build_draft(teacher, draft_config(spec.partition(":")[2] or "cpu", n_layers=n_layers, seed=seed or 0), tokenizer, progress=progress)
     check_draft(path, teacher, seed)
     return path
