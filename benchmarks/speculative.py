@@ -11,7 +11,7 @@ draft: an 8-layer `make_student` of the target, distilled from it with forward K
 `$FOCUS_FINETUNE_CACHE/drafts/` (`~/.cache/focus_finetune` by default) under a name that holds its settings.
 transformers' draft length is fixed to gamma (`num_assistant_tokens_schedule="constant"`) and its confidence
 threshold set to ours, so that both do the same work. Outputs are checked to be identical. Prints the draft's
-per-token acceptance α (chapter 07a: mean Σ_v min(p_target, p_draft) over the target's sampled continuations of the
+per-token acceptance α (chapter 06a: mean Σ_v min(p_target, p_draft) over the target's sampled continuations of the
 same prompts) and greedy agreement, then for a fixed draft length and for draft early stopping: tokens/s of each,
 the ratio ours / transformers (target >= 1.0) and the speed-up over target-only decoding.
 """
@@ -22,7 +22,8 @@ import torch
 from focus_finetune.data import cache_dir, load_domain, tokenize_dataset
 from focus_finetune.models import load_model, load_tokenizer, make_student
 from focus_finetune.reference_kd import distill
-from focus_finetune.speculative import chat_prompt_ids, draft_acceptance, greedy_generate, speculative_generate
+from focus_finetune.generation import chat_prompt_ids, greedy_generate
+from focus_finetune.speculative import draft_acceptance, speculative_generate
 
 
 def cached_draft(target, tok, steps: int, layers: int = 8):

@@ -7,7 +7,7 @@ __version__ = "0.1.0"
 __all__ = ['DOMAINS', 'load_domain', 'tokenize_dataset', 'load_model', 'load_tokenizer', 'make_student', 'adaspec_loss',
            'distill_loss', 'select_top_k', 'selective_ce_loss', 'token_divergence', 'HeadInput', 'fused_adaspec_loss',
            'fused_distill_loss', 'DistillTrainer', 'distill', 'DraftConfig', 'build_draft', 'resolve_draft',
-           'cache_reference_losses', 'token_losses', 'AdaSPECTrainer', 'OnPolicyAdaSPECTrainer',
+           'cache_reference_losses', 'token_losses', 'AdaSPECTrainer', 'OnPolicyAdaSPECTrainer', 'OnPolicyConfig',
            'OnPolicyDistillTrainer', 'SelectiveSFTTrainer', 'compare_models', 'draft_acceptance',
            'speculative_generate', 'MEASURES', 'measures_table', 'paired_comparison', 'verdict', 'DEMO_SETTINGS',
            'FocusFineTune', 'SpecialistConfig', 'SpecialistResult', 'load_result', 'OBJECTIVES', 'compare_objectives']
@@ -20,15 +20,17 @@ from .fused import HeadInput, fused_adaspec_loss, fused_distill_loss
 from .reference_kd import DistillTrainer, distill
 from .token_difficulty import cache_reference_losses, token_losses
 from .draft import DraftConfig, build_draft, resolve_draft
-from .filtered_distill import (AdaSPECTrainer, OnPolicyAdaSPECTrainer, OnPolicyDistillTrainer, SelectiveSFTTrainer,
-                                             compare_models)
+from .filtered_distill import (AdaSPECTrainer, OnPolicyAdaSPECTrainer, OnPolicyConfig, OnPolicyDistillTrainer,
+                                             SelectiveSFTTrainer, compare_models)
 from .speculative import draft_acceptance, speculative_generate
 from .yardstick import MEASURES, measures_table, paired_comparison, verdict
-from .specialists import DEMO_SETTINGS, FocusFineTune, SpecialistConfig, SpecialistResult, load_result
+from .specialist_config import DEMO_SETTINGS, SpecialistConfig
+from .report import SpecialistResult, load_result
+from .specialists import FocusFineTune
 from .objectives import OBJECTIVES, compare_objectives
 _all_ = ["DOMAINS", "load_domain", "tokenize_dataset", "load_model", "load_tokenizer", "make_student", "adaspec_loss", "distill_loss",
          "select_top_k", "selective_ce_loss", "token_divergence", "HeadInput", "fused_adaspec_loss", "fused_distill_loss",
          "DistillTrainer", "distill", "DraftConfig", "build_draft", "resolve_draft", "cache_reference_losses", "token_losses", "AdaSPECTrainer", "OnPolicyAdaSPECTrainer",
-         "OnPolicyDistillTrainer", "SelectiveSFTTrainer", "compare_models", "draft_acceptance", "speculative_generate", "MEASURES",
+         "OnPolicyConfig", "OnPolicyDistillTrainer", "SelectiveSFTTrainer", "compare_models", "draft_acceptance", "speculative_generate", "MEASURES",
          "measures_table", "paired_comparison", "verdict", "DEMO_SETTINGS", "FocusFineTune", "SpecialistConfig", "SpecialistResult",
          "load_result", "OBJECTIVES", "compare_objectives"]

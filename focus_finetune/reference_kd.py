@@ -4,8 +4,10 @@
 
 # %% ../nbs/03_reference_kd.ipynb #ce6ecea9
 from __future__ import annotations
+from dataclasses import field
 import torch
-from transformers import Trainer, TrainingArguments
+import transformers.trainer
+from transformers import Trainer, TrainerCallback, TrainingArguments
 
 from .data import make_collator
 from .losses import distill_loss, divergence_fn
@@ -13,7 +15,8 @@ from .fused import HeadInput, fusable_head, fused_distill_loss, head_inputs
 from .models import check_same_vocab
 
 # %% auto #0
-__all__ = ['MODEL_INPUTS', 'freeze', 'DistillTrainer', 'training_args', 'distill', 'supervised_finetune']
+__all__ = ['MODEL_INPUTS', 'freeze', 'DistillTrainer', 'setting', 'training_args', 'keep_best_args', 'quiet_trainer_logs',
+           'precision_args', 'distill', 'supervised_finetune']
 
 # %% ../nbs/03_reference_kd.ipynb #eb270019
 def freeze(model: torch.nn.Module) -> torch.nn.Module:
@@ -76,6 +79,10 @@ class DistillTrainer(Trainer):
         return (loss, outputs) if return_outputs else loss
 
 # %% ../nbs/03_reference_kd.ipynb #89d41477
+def setting(default, help: str):
+    "A dataclass field with its `help` text (the command line shows it with `--help`)"
+    return field(default=default, metadata=dict(help=help))
+
 def training_args(output_dir: str, **overrides) -> TrainingArguments:
     "`TrainingArguments` with defaults for short distillation runs; `overrides` win"
     defaults = dict(per_device_train_batch_size=4, per_device_eval_batch_size=4, learning_rate=1e-4, lr_scheduler_type="cosine",
@@ -83,6 +90,20 @@ def training_args(output_dir: str, **overrides) -> TrainingArguments:
                     report_to="none", remove_unused_columns=False, dataloader_num_workers=0, seed=0, disable_tqdm=False,
                     dataloader_pin_memory=torch.cuda.is_available(), prediction_loss_only=True)
     return TrainingArguments(output_dir=str(output_dir), **{**defaults, **overrides})
+
+def keep_best_args(strategy: str = "steps", # evaluate and checkpoint every `steps` steps, or each "epoch"
+                   steps: int = 50) -> dict:
+    "`training_args` overrides that evaluate and checkpoint alike, keeping the checkpoint with the lowest `eval_loss` at the end"
+    return dict(eval_strategy=strategy, save_strategy=strategy, eval_steps=steps, save_steps=steps, save_total_limit=1,
+                load_best_model_at_end=True, metric_for_best_model="eval_loss", greater_is_better=False)
+
+def quiet_trainer_logs():
+    "Trainers made from now on print no per-step log lines (with `disable_tqdm=True` they would); `state.log_history` keeps them"
+    transformers.trainer.PrinterCallback = TrainerCallback
+
+def precision_args(bf16: bool) -> dict:
+    "`training_args` overrides for bfloat16 mixed precision (on the CPU where there is no CUDA device), or none"
+    return dict(bf16=True, use_cpu=not torch.cuda.is_available()) if bf16 else {}
 
 def distill(teacher, student, tokenizer, train_dataset, eval_dataset=None, output_dir: str = "runs/distill",
             divergence: str = "fkl", divergence_params: dict | None = None, trainer_class=None, trainer_kwargs: dict | None = None,

@@ -14,7 +14,7 @@ from datasets import Dataset, load_from_disk
 from tqdm.auto import tqdm
 
 from .data import make_collator
-from .losses import next_token_mask, token_ce, token_divergence
+from .losses import DEFAULT_K, next_token_mask, token_ce, token_divergence
 
 # %% auto #0
 __all__ = ['batches', 'model_logits', 'token_loss', 'token_losses', 'token_kind', 'delta_threshold', 'plot_delta_hist',
@@ -77,12 +77,12 @@ def token_kind(text: str) -> str:
     return "word"
 
 # %% ../nbs/04_token_difficulty.ipynb #384fba82
-def delta_threshold(df: pd.DataFrame, k: float = 0.4) -> float:
+def delta_threshold(df: pd.DataFrame, k: float = DEFAULT_K) -> float:
     "The ΔL value at the (1 - k) quantile: tokens at or above it are kept"
     from focus_finetune.losses import check_k
     return float(np.quantile(df.delta, 1 - check_k(k)))
 
-def plot_delta_hist(df: pd.DataFrame, k: float = 0.4, hue: str | None = None, ax=None):
+def plot_delta_hist(df: pd.DataFrame, k: float = DEFAULT_K, hue: str | None = None, ax=None):
     "Histogram of ΔL with the top-k threshold marked"
     import matplotlib.pyplot as plt, seaborn as sns
     ax = ax or plt.subplots(figsize=(6, 3.5))[1]
@@ -93,7 +93,7 @@ def plot_delta_hist(df: pd.DataFrame, k: float = 0.4, hue: str | None = None, ax
     ax.legend(loc="upper right", fontsize=8)
     return ax
 
-def plot_loss_scatter(df: pd.DataFrame, k: float = 0.4, ax=None, max_points: int = 5000):
+def plot_loss_scatter(df: pd.DataFrame, k: float = DEFAULT_K, ax=None, max_points: int = 5000):
     "L_student against L_ref per token, kept tokens highlighted, with the diagonal"
     import matplotlib.pyplot as plt, seaborn as sns
     ax = ax or plt.subplots(figsize=(4.5, 4.5))[1]
@@ -118,7 +118,7 @@ def _colour(delta: float, scale: float) -> str:
     a = min(abs(delta) / scale, 1.0) if scale > 0 else 0.0
     return f"rgba(220,30,30,{a:.2f})" if delta >= 0 else f"rgba(30,80,220,{a:.2f})"
 
-def token_viewer(df: pd.DataFrame, dataset: Dataset, tokenizer, example: int = 0, k: float = 0.4) -> str:
+def token_viewer(df: pd.DataFrame, dataset: Dataset, tokenizer, example: int = 0, k: float = DEFAULT_K) -> str:
     "HTML of one example: prompt in grey, learned tokens coloured by ΔL, kept ones underlined"
     thr, scale = delta_threshold(df, k), float(df.delta.abs().quantile(0.95))
     rows = df[df.example == example].set_index("position")

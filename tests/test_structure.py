@@ -1,0 +1,52 @@
+"""The house rules a reader relies on: chapters in dependency order, no private names across modules, and no
+machine-specific paths in the outputs stored in the notebooks."""
+import ast, json, re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NBS, LIB = ROOT / "nbs", ROOT / "focus_finetune"
+
+
+def _chapter_of_module() -> dict:
+    "module name -> the notebook (chapter) that exports it, from each notebook's `#| default_exp`"
+    out = {}
+    for nb in sorted(NBS.glob("*.ipynb")):
+        for cell in json.loads(nb.read_text())["cells"]:
+            src = "".join(cell["source"])
+            m = re.match(r"#\|\s*default_exp\s+(\S+)", src)
+            if cell["cell_type"] == "code" and m: out[m.group(1)] = nb.stem
+    return out
+
+
+def _imports(module: str) -> list:
+    "(imported module, names) for each relative import of `focus_finetune.<module>`"
+    tree = ast.parse((LIB / f"{module}.py").read_text())
+    return [(node.module, [a.name for a in node.names]) for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module]
+
+
+def test_modules_import_only_earlier_chapters_and_public_names():
+    chapters = _chapter_of_module()
+    assert "specialists" in chapters and "generation" in chapters, chapters
+    problems = []
+    for module, chapter in chapters.items():
+        if module == "__init__" or chapter == "11_api": continue  # the top-level API gathers everything
+        for imported, names in _imports(module):
+            if imported not in chapters: continue
+            if chapters[imported] >= chapter:
+                problems.append(f"{module} ({chapter}) imports {imported} from the later chapter {chapters[imported]}")
+            problems += [f"{module} imports the private name {imported}.{n}" for n in names if n.startswith("_")]
+    assert not problems, "\n".join(problems)
+
+
+MACHINE_PATHS = re.compile(r"(/home/[\w.-]+|/Users/[\w.-]+|/tmp/(?:tmp|pytest)[\w-]*|/work/[\w.-]+/|site-packages)")
+
+
+def test_no_machine_paths_in_stored_outputs():
+    found = []
+    for nb in sorted(NBS.glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(nb.read_text())["cells"]):
+            for out in cell.get("outputs", []):
+                text = json.dumps(out)
+                found += [f"{nb.name} cell {i}: {m}" for m in sorted(set(MACHINE_PATHS.findall(text)))]
+    assert not found, "stored outputs name paths of one machine (rerun the cell quietly, or print paths relative):\n" + "\n".join(found)
