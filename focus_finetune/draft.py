@@ -8,14 +8,13 @@ import copy, dataclasses, hashlib, json, re, shutil, time
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
 from datasets import DatasetDict, concatenate_datasets
 from tqdm.auto import tqdm
 from transformers import EarlyStoppingCallback, PrinterCallback
 from transformers.trainer_utils import get_last_checkpoint
 
 from .data import DOMAINS, cache_dir, load_domain, make_collator, tokenize_dataset
-from .models import ModelLoadError, load_model, load_tokenizer, make_student
+from .models import ModelLoadError, default_device, load_model, load_tokenizer, make_student
 from .reference_kd import DistillTrainer, keep_best_args, precision_args, setting, training_args
 from .token_difficulty import model_fingerprint
 from .yardstick import heldout_items, measure_intervals
@@ -104,8 +103,6 @@ def check_draft(path: str | Path, teacher, seed: int | None = None) -> dict:
     return rec
 
 # %% ../nbs/06b_draft.ipynb #46d908dd
-def _device() -> torch.device: return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
 def _draft_args(out: Path, config: DraftConfig, progress: bool):
     return training_args(out, max_steps=config.max_steps, per_device_train_batch_size=config.batch_size,
                          per_device_eval_batch_size=config.batch_size, gradient_accumulation_steps=config.grad_accum,
@@ -126,7 +123,7 @@ def build_draft(teacher, # the teacher: anything `load_model` takes
                 out: str | Path | None = None, # default: `<cache>/drafts/<draft_name>`
                 progress: bool = True) -> Path:
     "The directory of the draft of `teacher` made with `config`: from the cache, or distilled now and cached"
-    teacher_model = load_model(teacher, device=_device()).eval()
+    teacher_model = load_model(teacher, device=default_device()).eval()
     fp = model_fingerprint(teacher_model)
     out = Path(out) if out else cache_dir("drafts")/draft_name(_label(teacher), fp, config)
     if (out/"draft.json").exists():
@@ -154,7 +151,7 @@ def build_draft(teacher, # the teacher: anything `load_model` takes
                   stopped_early=state.global_step < config.max_steps, evals=evals,
                   train_sequences=len(data["train"]), validation_sequences=len(data["validation"]),
                   heldout=heldout_table(teacher_model, {"carved": carved, "draft": draft}, data["validation"], tokenizer, config.seed),
-                  seconds=round(time.perf_counter() - t0, 1), device=str(_device()))
+                  seconds=round(time.perf_counter() - t0, 1), device=str(default_device()))
     model_dir = work/"draft"
     trainer.save_model(str(model_dir)); tokenizer.save_pretrained(str(model_dir))
     (model_dir/"log_history.json").write_text(json.dumps(state.log_history, indent=1))

@@ -14,13 +14,13 @@ from tqdm.auto import tqdm
 
 from .data import DataError, load_humaneval
 from .generation import eval_prompts, generate_answers, greedy_generate, prompt_tensor
-from .models import load_tokenizer
+from .models import default_device, load_tokenizer
 from .task_metrics import (CHOICE_NEW_TOKENS, TASK_METRICS, answer_matches, coding_prompt, constant_baseline, gradable,
                                          humaneval_program, run_python)
 from .speculative import acceptance_eval, cost_ratio, draft_acceptance
 from .yardstick import acceptance_items, heldout_items, measure_items
 from .specialist_config import SpecialistConfig
-from .run_dir import RunDirError, read_run, run_config, run_data, run_device, run_teacher, stage_done, stage_model
+from .run_dir import RunDirError, read_run, run_config, run_data, run_teacher, stage_done, stage_model
 
 # %% auto #0
 __all__ = ['heldout_loss', 'task_problems', 'task_score', 'evaluate_run']
@@ -58,7 +58,7 @@ def task_score(model, tokenizer, domain: str, problems: list[dict], max_new_toke
 # %% ../nbs/07b_evaluation.ipynb #55781182
 def _speed(teacher, students: dict, tokenizer, prompts: list, config: SpecialistConfig, progress: bool) -> tuple[pd.DataFrame, float]:
     "`speedup` items (teacher-only and speculative decoding of the same prompts, per student) and the measured cost ratio c"
-    ids = [prompt_tensor(tokenizer, p, run_device()) for p in prompts]
+    ids = [prompt_tensor(tokenizer, p, default_device()) for p in prompts]
     greedy_generate(teacher, ids[0], 4)  # warm-up
     alone = [greedy_generate(teacher, x, config.spec_new_tokens)[1] for x in ids]
     frames = []

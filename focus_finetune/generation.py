@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_generation.ipynb #4d7a042c
 from __future__ import annotations
-import inspect, time
+import functools, inspect, time
 
 import torch
 from transformers import DynamicCache
@@ -21,15 +21,16 @@ def eos_ids(model, eos_token_id=None) -> set:
     eos = eos_token_id if eos_token_id is not None else model.generation_config.eos_token_id
     return set([eos] if isinstance(eos, int) else (eos or []))
 
-def _cache_arg(model) -> str:
-    "The name a model's forward gives its KV cache: `cache` (transformers ≥ 5.24), else `past_key_values`"
-    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+@functools.lru_cache(maxsize=None)
+def _cache_arg(model_class: type) -> str:
+    "The name a model class's forward gives its KV cache: `cache` (transformers ≥ 5.24), else `past_key_values` (looked up once)"
+    return "cache" if "cache" in inspect.signature(model_class.forward).parameters else "past_key_values"
 
 @torch.no_grad()
 def cached_logits(model, ids: torch.Tensor, cache: DynamicCache, keep: int = 1) -> torch.Tensor:
     "Logits of the last `keep` positions of `ids` appended to what `cache` holds (the output layer runs only there)"
     past = cache.get_seq_length()
-    kw = {_cache_arg(model): cache, "position_ids": torch.arange(past, past + ids.shape[1], device=ids.device).unsqueeze(0)}
+    kw = {_cache_arg(type(model)): cache, "position_ids": torch.arange(past, past + ids.shape[1], device=ids.device).unsqueeze(0)}
     try: return model(input_ids=ids, use_cache=True, logits_to_keep=keep, **kw).logits[0, -keep:]
     except TypeError:  # a model whose forward has no `logits_to_keep`
         return model(input_ids=ids, use_cache=True, **kw).logits[0, -keep:]

@@ -17,8 +17,8 @@ from .data import cache_dir
 
 # %% auto #0
 __all__ = ['DEFAULT_TEACHER', 'BUNDLED_MODELS', 'CHATML', 'ModelLoadError', 'bundled_gguf', 'convert_gguf', 'resolve_model_path',
-           'check_causal_lm', 'load_config', 'load_model', 'load_tokenizer', 'uniform_layers', 'make_student',
-           'tiny_tokenizer', 'tiny_llama', 'output_vocab_size', 'check_same_vocab', 'load_student']
+           'check_causal_lm', 'load_config', 'default_device', 'load_model', 'load_tokenizer', 'uniform_layers',
+           'make_student', 'tiny_tokenizer', 'tiny_llama', 'output_vocab_size', 'check_same_vocab', 'load_student']
 
 # %% ../nbs/01_models.ipynb #d257f924
 class ModelLoadError(ValueError):
@@ -107,6 +107,10 @@ def load_config(name_or_path: str | Path):
                              f"Give a local directory, a .gguf file, a cached Hub id or one of {list(BUNDLED_MODELS)}.") from e
 
 # %% ../nbs/01_models.ipynb #9855b32e
+def default_device() -> torch.device:
+    "Where models run unless told otherwise: CUDA where present, else the CPU"
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
 def load_model(name_or_path, # Hub id, local directory, .gguf file, bundled alias, or an already loaded model
                dtype: torch.dtype | str | None = None, # e.g. torch.bfloat16; default: as saved
                device: str | torch.device | None = None, # default: stay on the CPU

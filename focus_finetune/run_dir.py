@@ -15,15 +15,15 @@ from transformers import PrinterCallback, TrainerState
 from transformers.trainer_utils import get_last_checkpoint
 
 from .data import DOMAINS, DataError, load_domain, load_examples, make_collator, split_examples, tokenize_dataset
-from .models import load_model
+from .models import default_device, load_model
 from .reference_kd import keep_best_args, precision_args, training_args
 from .token_difficulty import model_fingerprint
 from .specialist_config import SpecialistConfig
 
 # %% auto #0
 __all__ = ['STAGES', 'MODEL_KEYS', 'RunDirError', 'describe_source', 'with_new_settings', 'open_run_dir', 'stage_done',
-           'mark_done', 'read_run', 'run_config', 'run_device', 'stage_model', 'run_data', 'run_teacher',
-           'specialist_splits', 'off_domain_test', 'train_stage', 'stage_record']
+           'mark_done', 'read_run', 'run_config', 'stage_model', 'run_data', 'run_teacher', 'specialist_splits',
+           'off_domain_test', 'train_stage', 'stage_record']
 
 # %% ../nbs/07a_run_dir.ipynb #da884463
 class RunDirError(ValueError):
@@ -96,13 +96,9 @@ def run_config(record: dict) -> SpecialistConfig:
     "The settings of a run record"
     return SpecialistConfig(**record["config"])
 
-def run_device() -> torch.device:
-    "Where a run's models are evaluated: CUDA where present, else the CPU"
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
 def stage_model(run_dir: str | Path, stage: str, device=None):
-    "The model a finished training stage saved (a fresh copy, on `device`, default `run_device()`)"
-    return load_model(Path(run_dir)/stage/"model", device=device or run_device())
+    "The model a finished training stage saved (a fresh copy, on `device`, default `default_device()`)"
+    return load_model(Path(run_dir)/stage/"model", device=device or default_device())
 
 def run_data(run_dir: str | Path, name: str = "tokenized"):
     "A split set the data stage saved: `raw`, `tokenized` or `off_domain` (None if it saved none)"
@@ -115,7 +111,7 @@ def run_teacher(run_dir: str | Path, source=None, device=None):
     if rec["mode"] == "teacher-free": return None
     tuned = (stage_done(run_dir, "teacher") or {}).get("fine_tuned")
     where = Path(run_dir)/"teacher"/"model" if tuned else (source if source is not None else rec["teacher"])
-    return load_model(where, device=device or run_device()).eval()
+    return load_model(where, device=device or default_device()).eval()
 
 # %% ../nbs/07a_run_dir.ipynb #a3372ca3
 def specialist_splits(domain: str, domain_data=None, config: SpecialistConfig = SpecialistConfig()) -> DatasetDict:

@@ -15,12 +15,12 @@ from transformers import Trainer, TrainerState
 from .data import DOMAINS, DataError, tokenize_dataset
 from .draft import draft_path, draft_record, is_draft_spec, resolve_draft
 from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer
-from .models import ModelLoadError, load_model, load_student, load_tokenizer
+from .models import ModelLoadError, default_device, load_model, load_student, load_tokenizer
 from .reference_kd import DistillTrainer
 from .token_difficulty import delta_threshold, plot_delta_by_kind, plot_delta_hist, token_losses, token_viewer
 from .specialist_config import SpecialistConfig, preset_settings
 from .run_dir import (STAGES, RunDirError, describe_source, off_domain_test, open_run_dir, read_run, mark_done, run_config,
-                                    run_data, run_device, run_teacher, specialist_splits, stage_done, stage_model, stage_record, train_stage)
+                                    run_data, run_teacher, specialist_splits, stage_done, stage_model, stage_record, train_stage)
 from .evaluation import evaluate_run
 from .report import SpecialistResult, load_result, refresh_report, seeds_result
 
@@ -64,7 +64,7 @@ class SpecialistRun:
                            config=dataclasses.asdict(config))
         if extra: self.record["extra"] = extra
         self.dir = open_run_dir(run_dir, self.record, overwrite)
-        self.device, self._teacher = run_device(), None
+        self.device, self._teacher = default_device(), None
 
     @classmethod
     def reopen(cls, run_dir: str | Path, progress: bool = True) -> "SpecialistRun":
@@ -75,7 +75,7 @@ class SpecialistRun:
         self.domain, self.teacher_source, self.student_source = self.record["domain"], self.record["teacher"], self.record["student"]
         self.domain_data, self.config, self.progress = None, run_config(self.record), progress
         self.teacher_free, self.dir, self._teacher = self.record["mode"] == "teacher-free", run_dir, None
-        self.tokenizer, self.device = load_tokenizer(run_dir/"init"/"model"), run_device()
+        self.tokenizer, self.device = load_tokenizer(run_dir/"init"/"model"), default_device()
         return self
 
     def say(self, msg: str):
