@@ -117,7 +117,7 @@ def print_summary(result) -> None:
         print(f"\nFocusFineTune − all-token over seeds {', '.join(map(str, result.seeds))} (95 % t-interval):")
     else: shown = comparison_table(cmp).round(4)
     print("\n" + shown.to_string(index=False) + "\n\n" + verdict(cmp))
-    print(f"\nreport: {result.report_path}" + (f"\nFocusFineTune student: {result.student_path}" if result.student_path else ""))
+    print(f"\nreport: {result.report_path}" + (f"\nFocusFineTune student: {result.focus_path}" if result.focus_path else ""))
 
 def specialize(args) -> int:
     "The `specialize` sub-command"
@@ -138,7 +138,7 @@ def analyze(args) -> int:
 def _add_specialize(sub):
     p = sub.add_parser("specialize", help="make a domain specialist and measure it against all-token distillation",
                        description="Run (or resume) the whole pipeline in a run directory: prepare data, optionally fine-tune the "
-                                   "teacher, distil the reference on all tokens (= the baseline), analyse token difficulty, distil "
+                                   "teacher, distil the reference on all tokens (= the all-token model), analyse token difficulty, distil "
                                    "the student on the top-k tokens by ΔL, and evaluate untrained / all-token / FocusFineTune "
                                    "students (held-out loss, agreement, speculative acceptance, task metric, off-domain loss). "
                                    "Writes config.json, metrics.json, report.md and the models.")

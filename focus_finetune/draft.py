@@ -15,7 +15,8 @@ from transformers.trainer_utils import get_last_checkpoint
 
 from .data import DOMAINS, cache_dir, load_domain, make_collator, tokenize_dataset
 from .models import ModelLoadError, default_device, load_model, load_tokenizer, make_student
-from .reference_kd import DistillTrainer, keep_best_args, precision_args, setting, training_args
+from .losses import setting
+from .reference_kd import DistillTrainer, keep_best_args, precision_args, training_args
 from .token_difficulty import model_fingerprint
 from .yardstick import heldout_items, measure_intervals
 

@@ -13,7 +13,7 @@ from datasets import Dataset
 from tqdm.auto import tqdm
 
 from .data import DataError, load_humaneval
-from .generation import eval_prompts, generate_answers, greedy_generate, prompt_tensor
+from .generation import ANSWER_TOKENS, eval_prompts, generate_answers, greedy_generate, prompt_tensor
 from .models import default_device, load_tokenizer
 from .task_metrics import (CHOICE_NEW_TOKENS, TASK_METRICS, answer_matches, coding_prompt, constant_baseline, gradable,
                                          humaneval_program, run_python)
@@ -41,7 +41,7 @@ def task_problems(domain: str, test: Dataset, n: int) -> list[dict]:
     rows = [dict(prompt=p, reference=a) for p, a in zip(test["prompt"], test["answer"]) if p and a and gradable(domain, a)]
     return rows[:n]
 
-def task_score(model, tokenizer, domain: str, problems: list[dict], max_new_tokens: int = 192, progress: bool = True) -> dict:
+def task_score(model, tokenizer, domain: str, problems: list[dict], max_new_tokens: int = ANSWER_TOKENS, progress: bool = True) -> dict:
     "The domain's task metric over `problems`, with every answer and verdict (and the best constant answer for choices)"
     details = []
     answers = []

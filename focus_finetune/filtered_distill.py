@@ -14,10 +14,10 @@ from datasets import Dataset
 from transformers import Trainer
 
 from .data import make_collator
-from .losses import DEFAULT_K, IGNORE_INDEX, adaspec_loss, check_k, distill_loss, next_token_mask, selective_ce_loss, token_ce, token_divergence
+from .losses import DEFAULT_K, IGNORE_INDEX, DistillConfig, adaspec_loss, check_k, setting, distill_loss, next_token_mask, selective_ce_loss, token_ce, token_divergence
 from .fused import fusable_head, fused_adaspec_loss, fused_distill_loss
 from .models import check_same_vocab
-from .reference_kd import MODEL_INPUTS, DistillTrainer, freeze, setting
+from .reference_kd import MODEL_INPUTS, DistillTrainer, freeze
 from .generation import batch_generate
 from .token_difficulty import batches, model_logits
 
@@ -42,7 +42,7 @@ class AdaSPECTrainer(KeptFractionLog, DistillTrainer):
     def __init__(self, *args,
                  reference_model: torch.nn.Module | None = None, # frozen reference; not needed with cached `ref_losses` or k=1
                  k: float = DEFAULT_K, # fraction of tokens kept per batch
-                 **kwargs): # `DistillTrainer`'s: `teacher_model`, `divergence` (trained on the kept tokens), ...
+                 **kwargs): # `DistillTrainer`'s: `teacher_model`, `distillation` (its divergence is trained on the kept tokens), ...
         super().__init__(*args, **kwargs)
         self.k = check_k(k)
         self.reference_model = None
@@ -62,7 +62,7 @@ class AdaSPECTrainer(KeptFractionLog, DistillTrainer):
         else: raise ValueError("AdaSPECTrainer with k < 1 needs a reference_model, or a data set with a `ref_losses` column "
                                "(focus_finetune.token_difficulty.cache_reference_losses).")
         loss, stats = filtered(student, teacher, reference, labels=labels, k=self.k, ref_losses=ref_losses, num_items_in_batch=num_items_in_batch,
-                               return_stats=True, kind=self.divergence, **self.divergence_params)
+                               return_stats=True, kind=self.distillation.divergence, **self.distillation.params)
         self.record_kept(stats)
         return loss
 
@@ -195,9 +195,8 @@ class OnPolicyMixin:
 
 class OnPolicyDistillTrainer(OnPolicyMixin, DistillTrainer):
     "GKD / DistillSpec: distillation on a λ-mix of data and student samples (JSD β=0.5 by default)"
-    def __init__(self, *args, divergence: str = "jsd", divergence_params: dict | None = None, **kwargs):
-        if divergence == "jsd" and divergence_params is None: divergence_params = dict(beta=0.5)
-        super().__init__(*args, divergence=divergence, divergence_params=divergence_params, **kwargs)
+    def __init__(self, *args, distillation: DistillConfig | None = None, **kwargs):
+        super().__init__(*args, distillation=distillation or DistillConfig("jsd"), **kwargs)
 
 class OnPolicyAdaSPECTrainer(OnPolicyMixin, AdaSPECTrainer):
     "AdaSPEC's top-k filter on a λ-mix of data and student samples (needs the reference model)"

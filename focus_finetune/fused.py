@@ -10,7 +10,7 @@ from typing import NamedTuple
 import torch
 import torch.nn.functional as F
 
-from .losses import DEFAULT_K, check_k, default_chunk_rows, divergence_fn, learned_rows, log_probs, select_top_k
+from .losses import DEFAULT_K, DistillConfig, check_k, default_chunk_rows, divergence_fn, learned_rows, log_probs, select_top_k
 
 # %% auto #0
 __all__ = ['HeadInput', 'fusable_head', 'head_inputs', 'model_head_input', 'fused_row_divergence', 'fused_head_loss',
@@ -64,7 +64,7 @@ def _chunk(x: HeadInput, chunk: int | None) -> int: return chunk or default_chun
 @torch.no_grad()
 def fused_row_divergence(student: HeadInput, teacher: HeadInput,
                          rows: torch.Tensor, # indices into the flattened `[batch * seq]` positions
-                         kind: str = "fkl", # any divergence of chapter 02
+                         kind: str = DistillConfig.divergence, # any divergence of chapter 02
                          chunk: int | None = None, # rows per chunk (default: ~16 MB of float32 logits)
                          **params) -> torch.Tensor:
     "Divergence at each selected position, float32, without gradient; logits made one chunk of rows at a time"
@@ -109,7 +109,7 @@ class _FusedHeadLoss(torch.autograd.Function):
 
 def fused_head_loss(student: HeadInput, teacher: HeadInput,
                     rows: torch.Tensor, # indices into the flattened positions
-                    kind: str = "fkl",
+                    kind: str = DistillConfig.divergence,
                     scale: float | torch.Tensor = 1.0, # the loss is scale × the sum over rows
                     chunk: int | None = None, **params) -> torch.Tensor:
     "Scaled sum of the divergence over `rows`, differentiable in the student's hidden states and head only"
@@ -131,7 +131,7 @@ def _check_pair(student: HeadInput, teacher: HeadInput):
 def _scale(n_rows: int, num_items_in_batch):
     return 1.0 / (num_items_in_batch if num_items_in_batch is not None else max(n_rows, 1))
 
-def fused_distill_loss(student: HeadInput, teacher: HeadInput, labels: torch.Tensor, kind: str = "fkl",
+def fused_distill_loss(student: HeadInput, teacher: HeadInput, labels: torch.Tensor, kind: str = DistillConfig.divergence,
                        num_items_in_batch: int | torch.Tensor | None = None, # divide the sum by this instead of taking the mean
                        chunk: int | None = None, **params) -> torch.Tensor:
     "`distill_loss` from hidden states and heads: mean divergence over the learned tokens, one chunk of logits at a time"
@@ -146,7 +146,7 @@ def fused_adaspec_loss(student: HeadInput, teacher: HeadInput,
                        k: float = DEFAULT_K, # fraction of tokens (largest ΔL) to train on
                        ref_losses: torch.Tensor | None = None, # `[batch, seq]` cached per-position KL(p_T‖p_R)
                        num_items_in_batch: int | torch.Tensor | None = None, return_stats: bool = False,
-                       kind: str = "fkl", # divergence trained on the kept tokens (selection is by forward KL)
+                       kind: str = DistillConfig.divergence, # divergence trained on the kept tokens (selection is by forward KL)
                        chunk: int | None = None, **params):
     "`adaspec_loss` from hidden states and heads: ΔL in a no-gradient pass, then the gradient pass over the kept tokens only"
     check_k(k)

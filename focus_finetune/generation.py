@@ -12,8 +12,8 @@ from transformers import DynamicCache
 from .data import prompt_ids
 
 # %% auto #0
-__all__ = ['eos_ids', 'cached_logits', 'greedy_generate', 'chat_prompt_ids', 'prompt_tensor', 'eval_prompts', 'batch_generate',
-           'generate_answers', 'generate_answer']
+__all__ = ['ANSWER_TOKENS', 'eos_ids', 'cached_logits', 'greedy_generate', 'chat_prompt_ids', 'prompt_tensor', 'eval_prompts',
+           'batch_generate', 'generate_answers', 'generate_answer']
 
 # %% ../nbs/04a_generation.ipynb #5b1fa981
 def eos_ids(model, eos_token_id=None) -> set:
@@ -93,12 +93,14 @@ def batch_generate(model, prompts: list[list[int]], # token ids of each prompt
     return out
 
 # %% ../nbs/04a_generation.ipynb #449440dd
-def generate_answers(model, tokenizer, prompts: list[str], max_new_tokens: int = 192, batch_size: int = 16) -> list[str]:
+ANSWER_TOKENS = 192  # new tokens of a task answer by default: room for a worked solution and its final answer
+
+def generate_answers(model, tokenizer, prompts: list[str], max_new_tokens: int = ANSWER_TOKENS, batch_size: int = 16) -> list[str]:
     "Greedy answers of `model` to user `prompts` (chat-formatted as in training), batched, special tokens removed"
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     new = batch_generate(model, [prompt_ids(tokenizer, p) for p in prompts], max_new_tokens, pad_token_id=pad, batch_size=batch_size)
     return [tokenizer.decode(n, skip_special_tokens=True) for n in new]
 
-def generate_answer(model, tokenizer, prompt: str, max_new_tokens: int = 192) -> str:
+def generate_answer(model, tokenizer, prompt: str, max_new_tokens: int = ANSWER_TOKENS) -> str:
     "Greedy answer of `model` to one user `prompt`"
     return generate_answers(model, tokenizer, [prompt], max_new_tokens)[0]

@@ -5,14 +5,15 @@
 # %% ../nbs/02_losses.ipynb #4f8dee69
 from __future__ import annotations
 import math
+from dataclasses import dataclass, field, fields
 import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['IGNORE_INDEX', 'LOGP_FLOOR', 'DIVERGENCES', 'DEFAULT_K', 'log_probs', 'rank_order', 'divergence_fn',
-           'default_chunk_rows', 'row_divergence', 'token_divergence', 'next_token_mask', 'learned_rows', 'masked_mean',
-           'check_k', 'select_top_k', 'distill_loss', 'adaspec_loss', 'token_ce', 'selective_ce_loss',
-           'expected_acceptance']
+__all__ = ['IGNORE_INDEX', 'LOGP_FLOOR', 'DIVERGENCES', 'DEFAULT_K', 'log_probs', 'setting', 'same_setting', 'DistillConfig',
+           'rank_order', 'divergence_fn', 'default_chunk_rows', 'row_divergence', 'token_divergence', 'next_token_mask',
+           'learned_rows', 'masked_mean', 'check_k', 'select_top_k', 'distill_loss', 'adaspec_loss', 'token_ce',
+           'selective_ce_loss', 'expected_acceptance']
 
 # %% ../nbs/02_losses.ipynb #85a83446
 IGNORE_INDEX = -100
@@ -30,30 +31,60 @@ def _mixture(la: torch.Tensor, lb: torch.Tensor, w: float) -> torch.Tensor:
     "log(w·a + (1-w)·b) from log-probabilities"
     return torch.logaddexp(la + math.log(w), lb + math.log1p(-w))
 
+# %% ../nbs/02_losses.ipynb #ae07737d
+def setting(default, help: str):
+    "A dataclass field with its `help` text (the command line shows it with `--help`)"
+    return field(default=default, metadata=dict(help=help))
+
+def same_setting(config: type, name: str):
+    "The field `name` of dataclass `config` again, with its default and help, for another config that repeats it"
+    f = {f.name: f for f in fields(config)}[name]
+    return setting(f.default, f.metadata["help"])
+
+@dataclass
+class DistillConfig:
+    "What a distillation trainer minimises on each learned token: the divergence, its parameters, and how it is computed"
+    divergence: str = setting("fkl", "divergence distilled: fkl, rkl, tvd, jsd or skl (tokens are selected by forward KL)")
+    beta: float = setting(0.5, "jsd: weight of the teacher in the mixture m = beta p_T + (1 - beta) p_S (0 is fkl, 1 is rkl)")
+    alpha: float = setting(0.1, "skl: weight of the teacher in the skewed target alpha p_T + (1 - alpha) p_S (0 is fkl)")
+    rank_weight: float = setting(0.0, "weight of the rank-order term added to the divergence (0: none)")
+    margin: float = setting(1.0, "rank-order term: how far the teacher's top-1 must lead each rival, in log-probability")
+    top: int = setting(5, "rank-order term: how many of the student's other top candidates are compared")
+    fused_head: bool = setting(False, "distil from hidden states and LM heads a chunk at a time, never the full logits (chapter 02a): "
+                                      "the same loss and gradients in less memory")
+
+    def __post_init__(self): divergence_fn(self.divergence, **self.params)  # a bad name or parameter fails now, not at step 1
+
+    @property
+    def params(self) -> dict:
+        "The divergence's parameters, as the loss functions take them"
+        return dict(beta=self.beta, alpha=self.alpha, rank_weight=self.rank_weight, margin=self.margin, top=self.top)
+
 # %% ../nbs/02_losses.ipynb #7c9bcdd7
 def _fkl(lt, ls): return _kl(lt, ls)
 def _rkl(lt, ls): return _kl(ls, lt)
 def _tvd(lt, ls): return 0.5 * (lt.exp() - ls.exp()).abs().sum(-1)
 
-def _jsd(lt, ls, beta=0.5):
+def _jsd(lt, ls, beta):
     if beta == 0: return _kl(lt, ls)
     if beta == 1: return _kl(ls, lt)
     lm = _mixture(lt, ls, beta)
     return beta * _kl(lt, lm) + (1 - beta) * _kl(ls, lm)
 
-def _skl(lt, ls, alpha=0.1):
+def _skl(lt, ls, alpha):
     return _kl(lt, ls) if alpha == 0 else _kl(lt, _mixture(lt, ls, alpha))
 
 DIVERGENCES = dict(fkl=_fkl, rkl=_rkl, tvd=_tvd, jsd=_jsd, skl=_skl)
 
-def rank_order(lt, ls, margin: float = 1.0, top: int = 5):
+def rank_order(lt, ls, margin: float = DistillConfig.margin, top: int = DistillConfig.top):
     "Mean hinge over the student's `top` other candidates: margin − (log p_S(teacher's top-1) − log p_S(candidate))"
     best = lt.argmax(-1, keepdim=True)
     others = ls.scatter(-1, best, float("-inf")).topk(min(top, ls.shape[-1] - 1), dim=-1).values
     return torch.relu(margin - (ls.gather(-1, best) - others)).mean(-1)
 
-def divergence_fn(kind: str = "fkl", beta: float = 0.5, alpha: float = 0.1,
-                  rank_weight: float = 0.0, margin: float = 1.0, top: int = 5, # add `rank_weight` × `rank_order` (0: none)
+def divergence_fn(kind: str = DistillConfig.divergence, beta: float = DistillConfig.beta, alpha: float = DistillConfig.alpha,
+                  rank_weight: float = DistillConfig.rank_weight, # add `rank_weight` × `rank_order` (0: none)
+                  margin: float = DistillConfig.margin, top: int = DistillConfig.top,
                  ):
     "The per-row loss `f(teacher_logp, student_logp)`: divergence `kind`, plus a weighted rank-order term; parameters checked"
     if kind not in DIVERGENCES: raise ValueError(f"Unknown divergence '{kind}'; choose one of {', '.join(DIVERGENCES)}.")
@@ -97,7 +128,7 @@ class _RowDivergence(torch.autograd.Function):
 
 def row_divergence(student: torch.Tensor, teacher: torch.Tensor, # `[rows, vocab]` logits
                    rows: torch.Tensor | None = None, # indices of the rows to compute (default: all)
-                   kind: str = "fkl", chunk: int | None = None, **params) -> torch.Tensor:
+                   kind: str = DistillConfig.divergence, chunk: int | None = None, **params) -> torch.Tensor:
     "Divergence of each selected row, float32, differentiable in `student` only"
     if student.shape != teacher.shape:
         raise ValueError(f"Student logits {tuple(student.shape)} and teacher logits {tuple(teacher.shape)} differ in shape: "
@@ -108,7 +139,7 @@ def row_divergence(student: torch.Tensor, teacher: torch.Tensor, # `[rows, vocab
 # %% ../nbs/02_losses.ipynb #beab46ed
 def token_divergence(student_logits: torch.Tensor, # `[batch, seq, vocab]`
                      teacher_logits: torch.Tensor, # same shape
-                     kind: str = "fkl", # one of `DIVERGENCES`
+                     kind: str = DistillConfig.divergence, # one of `DIVERGENCES`
                      chunk: int | None = None, # rows per chunk (default: ~16 MB of float32)
                      **params, # `beta` for jsd, `alpha` for skl
                     ) -> torch.Tensor:
@@ -154,7 +185,7 @@ def select_top_k(delta: torch.Tensor, # per-token scores, e.g. ΔL, any shape
     return mask & (delta >= threshold)
 
 # %% ../nbs/02_losses.ipynb #78d04706
-def distill_loss(student_logits, teacher_logits, labels, kind: str = "fkl",
+def distill_loss(student_logits, teacher_logits, labels, kind: str = DistillConfig.divergence,
                  num_items_in_batch: int | torch.Tensor | None = None, # divide the sum by this instead of taking the mean
                  **params) -> torch.Tensor:
     "Mean per-token divergence over the learned tokens: plain all-token distillation"
@@ -172,7 +203,7 @@ def adaspec_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
                  ref_losses: torch.Tensor | None = None, # `[batch, seq]` precomputed per-position KL(p_T‖p_R)
                  num_items_in_batch: int | torch.Tensor | None = None, # divide the kept sum by this instead of taking the mean
                  return_stats: bool = False, # also return a dict of per-batch statistics
-                 kind: str = "fkl", # divergence trained on the kept tokens (selection is always by forward KL, as in the paper)
+                 kind: str = DistillConfig.divergence, # divergence trained on the kept tokens (selection is always by forward KL, as in the paper)
                  **params, # `beta` for jsd, `alpha` for skl
                 ):
     "AdaSPEC selective distillation loss: a divergence (forward KL by default) on the top-k tokens by L_student − L_reference"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from .filtered_distill import AdaSPECTrainer, OnPolicyAdaSPECTrainer, OnPolicyConfig, OnPolicyDistillTrainer
-from .losses import DEFAULT_K
+from .losses import DEFAULT_K, DistillConfig
 from .models import DEFAULT_TEACHER, load_model
 from .reference_kd import DistillTrainer
 from .generation import eval_prompts
@@ -27,12 +27,12 @@ __all__ = ['OBJECTIVES', 'arm_name', 'objective_trainer', 'score_drafts', 'filte
 
 # %% ../nbs/08_objectives.ipynb #f7bde4c3
 OBJECTIVES = {
-    "fkl": dict(divergence="fkl"),
-    "rkl": dict(divergence="rkl"),
-    "tvd": dict(divergence="tvd"),
-    "jsd": dict(divergence="jsd", divergence_params=dict(beta=0.5)),
-    "on-policy jsd": dict(divergence="jsd", divergence_params=dict(beta=0.5), on_policy=True),
-    "rank+fkl": dict(divergence="fkl", divergence_params=dict(rank_weight=0.5, margin=1.0, top=5)),
+    "fkl": dict(distillation=DistillConfig("fkl")),
+    "rkl": dict(distillation=DistillConfig("rkl")),
+    "tvd": dict(distillation=DistillConfig("tvd")),
+    "jsd": dict(distillation=DistillConfig("jsd", beta=0.5)),
+    "on-policy jsd": dict(distillation=DistillConfig("jsd", beta=0.5), on_policy=True),
+    "rank+fkl": dict(distillation=DistillConfig("fkl", rank_weight=0.5, margin=1.0, top=5)),
 }
 
 def arm_name(objective: str, filtered: bool) -> str:
@@ -50,12 +50,16 @@ def objective_trainer(objective: str, # a key of `OBJECTIVES`
     spec_on_policy = spec.pop("on_policy", False)
     cls = {(False, False): DistillTrainer, (True, False): AdaSPECTrainer,
            (False, True): OnPolicyDistillTrainer, (True, True): OnPolicyAdaSPECTrainer}[(filtered, spec_on_policy)]
-    kw = dict(divergence=spec["divergence"], divergence_params=spec.get("divergence_params"))
+    kw = dict(distillation=spec["distillation"])
     if spec_on_policy: kw.update(on_policy=on_policy or OnPolicyConfig())
     if filtered: kw.update(reference_model=reference, k=k)
     return cls, kw
 
 # %% ../nbs/08_objectives.ipynb #4ed005cd
+def _describe(spec: dict) -> dict:
+    "How `config.json` records an objective: its distillation settings, and whether it is on-policy"
+    return dataclasses.asdict(spec["distillation"]) | dict(on_policy=spec.get("on_policy", False))
+
 def _arm_dir(name: str) -> str: return name.replace(" + ", "+").replace(" ", "_")
 
 def score_drafts(run: SpecialistRun, drafts: dict, test, paths: dict | None) -> pd.DataFrame:
@@ -91,7 +95,7 @@ def compare_objectives(domain: str, teacher_model=DEFAULT_TEACHER, config: Speci
     config = config or SpecialistConfig()
     for o in objectives: objective_trainer(o, False)  # unknown names fail before any work
     on_policy = on_policy or OnPolicyConfig()
-    extra = dict(objectives={o: OBJECTIVES[o] for o in objectives}, filtering=list(filtering), on_policy=dataclasses.asdict(on_policy))
+    extra = dict(objectives={o: _describe(OBJECTIVES[o]) for o in objectives}, filtering=list(filtering), on_policy=dataclasses.asdict(on_policy))
     run = SpecialistRun(run_dir or Path("runs")/f"{domain}-objectives", domain, teacher_model, None, domain_data, tokenizer,
                         config, progress, overwrite, extra=extra)
     run.run(stop_after="reference")

@@ -4,19 +4,18 @@
 
 # %% ../nbs/03_reference_kd.ipynb #ce6ecea9
 from __future__ import annotations
-from dataclasses import field
 import torch
 import transformers.trainer
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
 from .data import make_collator
-from .losses import distill_loss, divergence_fn
+from .losses import DistillConfig, distill_loss
 from .fused import HeadInput, fusable_head, fused_distill_loss, head_inputs
 from .models import check_same_vocab
 
 # %% auto #0
-__all__ = ['MODEL_INPUTS', 'freeze', 'DistillTrainer', 'setting', 'training_args', 'keep_best_args', 'quiet_trainer_logs',
-           'precision_args', 'distill', 'supervised_finetune']
+__all__ = ['MODEL_INPUTS', 'freeze', 'DistillTrainer', 'training_args', 'keep_best_args', 'quiet_trainer_logs', 'precision_args',
+           'distill', 'supervised_finetune']
 
 # %% ../nbs/03_reference_kd.ipynb #eb270019
 def freeze(model: torch.nn.Module) -> torch.nn.Module:
@@ -31,21 +30,20 @@ class DistillTrainer(Trainer):
     "A `Trainer` that distils a frozen `teacher_model` into `model` with a per-token divergence"
     def __init__(self, *args,
                  teacher_model: torch.nn.Module = None, # the frozen teacher (same vocabulary as the student)
-                 divergence: str = "fkl", # any divergence of `focus_finetune.losses`
-                 divergence_params: dict | None = None, # e.g. dict(beta=0.5) for jsd
-                 fused_head: bool = False, # the loss from hidden states and LM heads, a chunk at a time (chapter 02a)
+                 distillation: DistillConfig | None = None, # the divergence, its parameters, the fused head (default: forward KL)
                  **kwargs):
         if teacher_model is None: raise ValueError("DistillTrainer needs a teacher_model.")
         super().__init__(*args, **kwargs)
         check_same_vocab(teacher_model, self.model)
-        self.divergence, self.divergence_params = divergence, dict(divergence_params or {})
-        divergence_fn(divergence, **self.divergence_params)  # a bad name or parameter fails now, not at step 1
-        self.fused_head = fused_head
-        if fused_head: fusable_head(self.model), fusable_head(teacher_model)  # a model whose logits are not head(hidden) fails now
+        self.distillation = distillation or DistillConfig()
+        if self.fused_head: fusable_head(self.model), fusable_head(teacher_model)  # a model whose logits are not head(hidden) fails now
         self.teacher_model = freeze(teacher_model).to(self.args.device)
         # our loss is normalised by the token count over all accumulation steps, so the Trainer must not rescale it
         self.model_accepts_loss_kwargs = True
         if self.compute_metrics is None: self.args.prediction_loss_only = True  # never gather [tokens, vocab] logits
+
+    @property
+    def fused_head(self) -> bool: return self.distillation.fused_head
 
     def model_outputs(self, model, inputs: dict) -> tuple:
         "`model`'s outputs on the batch and what the loss reads: the logits, or with `fused_head` a `HeadInput`"
@@ -68,7 +66,8 @@ class DistillTrainer(Trainer):
     def student_loss(self, student, teacher, inputs, num_items_in_batch=None) -> torch.Tensor:
         "The training objective given what both models' heads read or made (subclasses change this)"
         loss = fused_distill_loss if self.fused_head else distill_loss
-        return loss(student, teacher, inputs["labels"], self.divergence, num_items_in_batch=num_items_in_batch, **self.divergence_params)
+        d = self.distillation
+        return loss(student, teacher, inputs["labels"], d.divergence, num_items_in_batch=num_items_in_batch, **d.params)
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         outputs, student = self.model_outputs(model, inputs)
@@ -79,10 +78,6 @@ class DistillTrainer(Trainer):
         return (loss, outputs) if return_outputs else loss
 
 # %% ../nbs/03_reference_kd.ipynb #89d41477
-def setting(default, help: str):
-    "A dataclass field with its `help` text (the command line shows it with `--help`)"
-    return field(default=default, metadata=dict(help=help))
-
 def training_args(output_dir: str, **overrides) -> TrainingArguments:
     "`TrainingArguments` with defaults for short distillation runs; `overrides` win"
     defaults = dict(per_device_train_batch_size=4, per_device_eval_batch_size=4, learning_rate=1e-4, lr_scheduler_type="cosine",
@@ -106,7 +101,7 @@ def precision_args(bf16: bool) -> dict:
     return dict(bf16=True, use_cpu=not torch.cuda.is_available()) if bf16 else {}
 
 def distill(teacher, student, tokenizer, train_dataset, eval_dataset=None, output_dir: str = "runs/distill",
-            divergence: str = "fkl", divergence_params: dict | None = None, trainer_class=None, trainer_kwargs: dict | None = None,
+            distillation: DistillConfig | None = None, trainer_class=None, trainer_kwargs: dict | None = None,
             **args_overrides) -> DistillTrainer:
     "Distil `teacher` into `student` on tokenized data; returns the trained `DistillTrainer`"
     if eval_dataset is not None and "eval_strategy" not in args_overrides: args_overrides["eval_strategy"] = "steps"
@@ -114,7 +109,7 @@ def distill(teacher, student, tokenizer, train_dataset, eval_dataset=None, outpu
     trainer = (trainer_class or DistillTrainer)(
         model=student, args=training_args(output_dir, **args_overrides), train_dataset=train_dataset, eval_dataset=eval_dataset,
         data_collator=make_collator(tokenizer), processing_class=tokenizer, teacher_model=teacher,
-        divergence=divergence, divergence_params=divergence_params, **(trainer_kwargs or {}))
+        distillation=distillation, **(trainer_kwargs or {}))
     trainer.train()
     return trainer
 

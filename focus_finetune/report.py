@@ -144,7 +144,7 @@ def refresh_report(run_dir: str | Path) -> Path:
 class SpecialistResult:
     "What a specialist run produced: where the models and the report are, and the held-out measures"
     run_dir: Path
-    student_path: Path | None # the FocusFineTune student (a standard HF model directory)
+    focus_path: Path | None # the FocusFineTune student (a standard HF model directory)
     all_token_path: Path | None # the all-token student (also the reference)
     report_path: Path | None
     metrics: pd.DataFrame | None # one row per model, one column per measure (with seeds: their mean)
@@ -154,7 +154,7 @@ class SpecialistResult:
     seeds: dict | None = None # seed -> the `SpecialistResult` of that seed's run
 
     def __repr__(self):
-        lines = [f"SpecialistResult({self.run_dir})", f"  focus:     {self.student_path}", f"  all-token: {self.all_token_path}",
+        lines = [f"SpecialistResult({self.run_dir})", f"  focus:     {self.focus_path}", f"  all-token: {self.all_token_path}",
                  f"  report:    {self.report_path}"]
         if self.metrics is not None: lines += ["", self.metrics.round(4).to_string()]
         if self.comparison is not None: lines += ["", verdict(self.comparison)]

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import torch
 from transformers import SchedulerType
 
-from .losses import DEFAULT_K, check_k, divergence_fn
-from .reference_kd import setting
+from .losses import DEFAULT_K, DistillConfig, check_k, same_setting, setting
+from .generation import ANSWER_TOKENS
+from .speculative import DEFAULT_GAMMA
 
 # %% auto #0
 __all__ = ['PRESETS', 'STEP_SETTINGS', 'DEMO_SETTINGS', 'SpecialistConfig', 'bf16_supported', 'preset_settings']
@@ -20,7 +21,7 @@ __all__ = ['PRESETS', 'STEP_SETTINGS', 'DEMO_SETTINGS', 'SpecialistConfig', 'bf1
 class SpecialistConfig:
     "Every setting of a specialist run (saved with the run as `config.json`)"
     k: float = setting(DEFAULT_K, "fraction of tokens trained on: those with the largest ΔL (1 = all tokens)")
-    divergence: str = setting("fkl", "divergence distilled: fkl, rkl, tvd, jsd or skl (tokens are selected by forward KL)")
+    divergence: str = same_setting(DistillConfig, "divergence")
     student_layers: int = setting(8, "decoder layers of a student built from the teacher")
     teacher_steps: int = setting(0, "fine-tune the teacher on the domain for this many steps first (0: use it as it is)")
     reference_steps: int = setting(60, "training steps of the reference (= the all-token baseline)")
@@ -39,11 +40,11 @@ class SpecialistConfig:
     eval_examples: int = setting(200, "held-out test examples scored for loss and agreement")
     analysis_examples: int = setting(16, "validation examples in the token-difficulty analysis")
     spec_prompts: int = setting(100, "held-out prompts the teacher continues, for the acceptance measures (0: skip)")
-    gamma: int = setting(4, "draft tokens per speculative step")
+    gamma: int = setting(DEFAULT_GAMMA, "draft tokens per speculative step")
     spec_new_tokens: int = setting(64, "new tokens per continuation and speculative decoding")
     timing_prompts: int = setting(8, "the first of those prompts (at most spec_prompts) decoded for real, for the wall-clock speed-up (0: skip)")
     task_problems: int = setting(200, "problems for the task metric: HumanEval pass@1, math or multiple-choice exact match (0: skip)")
-    task_new_tokens: int = setting(192, "new tokens per task answer")
+    task_new_tokens: int = setting(ANSWER_TOKENS, "new tokens per task answer")
     off_domain_examples: int = setting(24, "test examples of the other built-in domains, for the off-domain loss (0: skip)")
     save_steps: int = setting(50, "checkpoint every this many steps (an interrupted stage resumes from it)")
     eval_strategy: str = setting("no", "evaluate held-out KL (teacher-free: cross-entropy) on validation sequences during the teacher, "
@@ -52,12 +53,11 @@ class SpecialistConfig:
     eval_sequences: int = setting(64, "validation sequences of those evaluations")
     seed: int = setting(0, "seed of data order, splits and initialisation")
     bf16: bool = setting(False, "train in bfloat16 mixed precision")
-    fused_head: bool = setting(False, "distil from hidden states and LM heads a chunk at a time, never the full logits (chapter 02a): "
-                               "the same loss and gradients in less memory")
+    fused_head: bool = same_setting(DistillConfig, "fused_head")
 
     def __post_init__(self):
         check_k(self.k)
-        divergence_fn(self.divergence)
+        self.distillation  # checks the divergence
         positive = ("student_layers", "reference_steps", "student_steps", "batch_size", "grad_accum", "max_length", "max_train",
                     "max_eval", "eval_examples", "analysis_examples", "gamma", "spec_new_tokens", "task_new_tokens", "save_steps", "eval_steps", "eval_sequences")
         for name in positive:
@@ -73,6 +73,11 @@ class SpecialistConfig:
             raise ValueError(f"eval_strategy={self.eval_strategy!r}: give no, steps or epoch.")
         schedules = [s.value for s in SchedulerType]
         if self.lr_scheduler not in schedules: raise ValueError(f"lr_scheduler={self.lr_scheduler!r}: give one of {', '.join(schedules)}.")
+
+    @property
+    def distillation(self) -> DistillConfig:
+        "What the reference and student stages minimise (chapter 02's `DistillConfig`)"
+        return DistillConfig(self.divergence, fused_head=self.fused_head)
 
 # %% ../nbs/07_specialist_config.ipynb #7c3029c6
 def bf16_supported() -> bool:

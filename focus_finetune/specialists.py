@@ -141,7 +141,7 @@ class SpecialistRun:
         return dict(parameters=student.num_parameters(), layers=student.config.num_hidden_layers, **info)
 
     def stage_reference(self) -> dict:
-        kw = {} if self.teacher_free else dict(teacher_model=self.teacher, divergence=self.config.divergence, fused_head=self.config.fused_head)
+        kw = {} if self.teacher_free else dict(teacher_model=self.teacher, distillation=self.config.distillation)
         state = self.train(Trainer if self.teacher_free else DistillTrainer, load_model(self.dir/"init"/"model"), "reference",
                            self.config.reference_steps, self.config.learning_rate, self.config.epochs, **kw)
         return stage_record(state)
@@ -165,8 +165,7 @@ class SpecialistRun:
     def stage_focus(self) -> dict:
         ref, cfg = self.load("reference"), self.config
         if self.teacher_free: cls, kw = SelectiveSFTTrainer, dict(reference_model=ref, k=cfg.k)
-        else: cls, kw = AdaSPECTrainer, dict(teacher_model=self.teacher, divergence=cfg.divergence, reference_model=ref, k=cfg.k,
-                                             fused_head=cfg.fused_head)
+        else: cls, kw = AdaSPECTrainer, dict(teacher_model=self.teacher, distillation=cfg.distillation, reference_model=ref, k=cfg.k)
         state = self.train(cls, load_model(self.dir/"init"/"model"), "focus", cfg.student_steps, cfg.learning_rate, cfg.epochs, **kw)
         kept = [h["kept_fraction"] for h in state.log_history if "kept_fraction" in h]
         return dict(**stage_record(state), kept_fraction=float(np.mean(kept)) if kept else 1.0)

@@ -15,9 +15,9 @@ from .generation import batch_generate, cached_logits, eos_ids, greedy_generate,
 from .models import check_same_vocab
 
 # %% auto #0
-__all__ = ['SpeculativeStats', 'SpeculativeOutput', 'warp_probs', 'check_gamma', 'speculative_generate', 'chi_square',
-           'expected_block_efficiency', 'theoretical_speedup', 'cost_ratio', 'acceptance_eval', 'summarize_acceptance',
-           'continuation_acceptance', 'greedy_replay', 'teacher_paths', 'draft_acceptance']
+__all__ = ['DEFAULT_GAMMA', 'SpeculativeStats', 'SpeculativeOutput', 'warp_probs', 'check_gamma', 'speculative_generate',
+           'chi_square', 'expected_block_efficiency', 'theoretical_speedup', 'cost_ratio', 'acceptance_eval',
+           'summarize_acceptance', 'continuation_acceptance', 'greedy_replay', 'teacher_paths', 'draft_acceptance']
 
 # %% ../nbs/06_speculative.ipynb #6d64de60
 @dataclass
@@ -66,6 +66,8 @@ def _one_hot_argmax(logits: torch.Tensor) -> torch.Tensor:
     return torch.zeros_like(logits, dtype=torch.float32).scatter(-1, logits.argmax(-1, keepdim=True), 1.0)
 
 # %% ../nbs/06_speculative.ipynb #c759895f
+DEFAULT_GAMMA = 4  # tokens drafted per target call unless told otherwise
+
 def check_gamma(gamma) -> int:
     "`gamma`, or a one-line error when it is not a number of drafted tokens"
     if not isinstance(gamma, int) or gamma < 1: raise ValueError(f"gamma={gamma!r} must be an integer >= 1 (tokens drafted per target call).")
@@ -86,7 +88,7 @@ def _crop_to(cache: DynamicCache, length: int):
 @torch.no_grad()
 def speculative_generate(target, draft, # causal LMs sharing one vocabulary
                          input_ids: torch.Tensor, # `[1, n]` prompt
-                         gamma: int = 4, # tokens drafted per target call
+                         gamma: int = DEFAULT_GAMMA, # tokens drafted per target call
                          max_new_tokens: int = 64,
                          do_sample: bool = False, temperature: float = 1.0, top_p: float = 1.0,
                          eos_token_id: int | list | None = None, # stop after this token (default: the target's config)
@@ -173,7 +175,7 @@ def cost_ratio(draft, target, input_ids: torch.Tensor, steps: int = 8) -> float:
     return timed(draft) / timed(target)
 
 # %% ../nbs/06_speculative.ipynb #4f4d235f
-def acceptance_eval(target, draft, tokenizer, prompts: list[str | list[int]], gamma: int = 4, max_new_tokens: int = 48,
+def acceptance_eval(target, draft, tokenizer, prompts: list[str | list[int]], gamma: int = DEFAULT_GAMMA, max_new_tokens: int = 48,
                     do_sample: bool = False, temperature: float = 1.0, top_p: float = 1.0, baseline: bool = True,
                     seed: int = 0, progress: bool = True, draft_threshold: float = 0.0) -> "pd.DataFrame":
     "Per prompt: block acceptance, τ, counts, tokens/s of speculative and (with `baseline`) target-only decoding, speed-up"
@@ -232,7 +234,7 @@ def continuation_acceptance(target, drafts: dict, # name -> draft, all sharing t
     return out
 
 def greedy_replay(agree, # per token of the target's greedy continuation: the draft's argmax is the target's
-                  gamma: int = 4, max_new_tokens: int | None = None, # as given to `speculative_generate` (default: the path's length)
+                  gamma: int = DEFAULT_GAMMA, max_new_tokens: int | None = None, # as given to `speculative_generate` (default: the path's length)
                  ) -> dict:
     "Counts of greedy speculative decoding along the target's greedy continuation, from the draft's per-token agreement"
     check_gamma(gamma)
@@ -261,7 +263,7 @@ def teacher_paths(target, tokenizer, prompts: list[str | list[int]], # user prom
                 sampled=batch_generate(target, ids, do_sample=True, temperature=temperature, **gen))
 
 def draft_acceptance(target, drafts: dict, tokenizer, prompts: list[str | list[int]] | None = None, # or the `paths` made once
-                     gamma: int = 4, max_new_tokens: int = 64, temperature: float = 1.0, seed: int = 0,
+                     gamma: int = DEFAULT_GAMMA, max_new_tokens: int = 64, temperature: float = 1.0, seed: int = 0,
                      batch_size: int = 8, progress: bool = True, paths: dict | None = None) -> "pd.DataFrame":
     "Per draft and prompt: the counts behind every acceptance measure, on the target's own greedy and sampled continuations"
     import pandas as pd

@@ -5,6 +5,7 @@ import torch
 
 from focus_finetune.data import load_domain, tokenize_dataset
 from focus_finetune.filtered_distill import AdaSPECTrainer
+from focus_finetune.losses import DistillConfig
 from focus_finetune.models import make_student, tiny_llama, tiny_tokenizer
 from focus_finetune.reference_kd import distill, supervised_finetune
 
@@ -37,7 +38,8 @@ def test_bf16_fused_head_matches_fp32(tmp_path):
         before = [p.detach().clone() for p in student.parameters()]
         tr = distill(teacher, student, tok, data["train"], output_dir=str(tmp_path / str(bf16)), max_steps=2, logging_steps=1,
                      bf16=bf16, use_cpu=not torch.cuda.is_available(), disable_tqdm=True, learning_rate=1e-3,
-                     trainer_class=AdaSPECTrainer, trainer_kwargs=dict(reference_model=reference, k=0.4, fused_head=True))
+                     distillation=DistillConfig(fused_head=True), trainer_class=AdaSPECTrainer,
+                     trainer_kwargs=dict(reference_model=reference, k=0.4))
         first_loss[bf16] = tr.state.log_history[0]["loss"]
         assert any(not torch.equal(a, b) for a, b in zip(before, student.parameters()))
     assert math.isfinite(first_loss[True]) and first_loss[False] > 0.1
