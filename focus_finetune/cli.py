@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, dataclasses, sys, time
 from pathlib import Path
 
-from .data import DOMAINS, DataError, domain_table, load_domain, load_examples, source_table, split_examples, tokenize_dataset, token_stats
+from .data import DOMAINS, MAX_EVAL, MAX_LENGTH, MAX_TRAIN, DataError, domain_table, load_domain, load_examples, source_table, split_examples, tokenize_dataset, token_stats
 from .draft import DRAFT_PRESETS, DraftConfig, build_draft, draft_config, draft_record
 from .models import DEFAULT_TEACHER, ModelLoadError, load_model, load_tokenizer
 from .filtered_distill import OnPolicyConfig
@@ -30,9 +30,9 @@ def _add_prepare(sub):
     p.add_argument("--model", default=DEFAULT_TEACHER, help="Hub id, model directory, .gguf file or bundled alias (default: %(default)s)")
     p.add_argument("--domain", default="coding", help=f"one of {', '.join(DOMAINS)}, or 'all' (default: %(default)s)")
     p.add_argument("--data", nargs="+", help="your own .jsonl/.json/.csv/.txt files (prompt/response or text columns) instead of a domain")
-    p.add_argument("--max-length", type=int, default=256, help="tokens per example (default: %(default)s)")
-    p.add_argument("--max-train", type=int, default=2000, help="cap on training examples (default: %(default)s)")
-    p.add_argument("--max-eval", type=int, default=200, help="cap on validation and test examples (default: %(default)s)")
+    p.add_argument("--max-length", type=int, default=MAX_LENGTH, help="tokens per example (default: %(default)s)")
+    p.add_argument("--max-train", type=int, default=MAX_TRAIN, help="cap on training examples (default: %(default)s)")
+    p.add_argument("--max-eval", type=int, default=MAX_EVAL, help="cap on validation and test examples (default: %(default)s)")
     p.add_argument("--skip-model", action="store_true", help="load only the tokenizer, not the model weights")
     p.set_defaults(func=prepare)
 

@@ -14,14 +14,14 @@ from datasets import Dataset, DatasetDict
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['EVALS', 'MATH_EVALS', 'FORTUNE_FILES', 'DOMAINS', 'cache_dir', 'DataError', 'pypi_artifact', 'read_wheel_file',
-           'read_jsonl', 'debian_file', 'example', 'as_document', 'coding_examples', 'evals_examples', 'math_examples',
-           'hpo_examples', 'lettered_choice', 'medmcqa_examples', 'medical_examples', 'licence_family',
-           'licence_documents', 'tort_examples', 'real_estate_examples', 'court_decisions', 'legal_examples',
-           'science_examples', 'creative_examples', 'domain_examples', 'shingles', 'jaccard', 'similar_pairs',
-           'near_duplicate_groups', 'leak_groups', 'split_examples', 'load_domain', 'load_humaneval', 'load_examples',
-           'prompt_ids', 'tokenize_example', 'tokenize_dataset', 'token_stats', 'plain_warnings', 'make_collator',
-           'domain_table', 'source_table']
+__all__ = ['EVALS', 'MATH_EVALS', 'FORTUNE_FILES', 'DOMAINS', 'MAX_TRAIN', 'MAX_EVAL', 'MAX_LENGTH', 'cache_dir', 'DataError',
+           'pypi_artifact', 'read_wheel_file', 'read_jsonl', 'debian_file', 'example', 'as_document', 'coding_examples',
+           'evals_examples', 'math_examples', 'hpo_examples', 'lettered_choice', 'medmcqa_examples', 'medical_examples',
+           'licence_family', 'licence_documents', 'tort_examples', 'real_estate_examples', 'court_decisions',
+           'legal_examples', 'science_examples', 'creative_examples', 'domain_examples', 'shingles', 'jaccard',
+           'similar_pairs', 'near_duplicate_groups', 'leak_groups', 'split_examples', 'load_domain', 'load_humaneval',
+           'load_examples', 'prompt_ids', 'tokenize_example', 'tokenize_dataset', 'token_stats', 'plain_warnings',
+           'make_collator', 'domain_table', 'source_table']
 
 # %% ../nbs/00_data.ipynb #706dac1d
 def cache_dir(*parts: str) -> Path:
@@ -379,8 +379,10 @@ def split_examples(examples: list[dict], # examples in the common schema
 
 
 # %% ../nbs/00_data.ipynb #fc84deaf
+MAX_TRAIN, MAX_EVAL = 2000, 200  # default caps on training and on validation/test examples, so CPU runs stay in minutes
+
 def load_domain(domain: str, # one of `DOMAINS`
-                max_train: int | None = 2000, max_eval: int | None = 200, # caps, so CPU runs stay in minutes
+                max_train: int | None = MAX_TRAIN, max_eval: int | None = MAX_EVAL, # caps (None: all)
                 test_size: float = 0.1, val_size: float = 0.1, seed: int = 0,
                 graded_test_size: float = 0.5, # half of the graded questions are test items, for a task metric with intervals
                ) -> DatasetDict:
@@ -448,6 +450,8 @@ def prompt_ids(tokenizer, prompt: str, chat: bool = True) -> list[int]:
                                              tokenize=True, return_dict=True)["input_ids"]
     return tokenizer(prompt + "\n\n", add_special_tokens=False)["input_ids"]
 
+MAX_LENGTH = 256  # tokens per training sequence by default
+
 def _prompt_and_full_ids(tokenizer, prompt: str, response: str) -> tuple[list[int], list[int]]:
     if getattr(tokenizer, "chat_template", None):
         p = prompt_ids(tokenizer, prompt)
@@ -457,7 +461,7 @@ def _prompt_and_full_ids(tokenizer, prompt: str, response: str) -> tuple[list[in
     p = prompt_ids(tokenizer, prompt, chat=False)
     return p, p + tokenizer(response, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
 
-def tokenize_example(tokenizer, prompt: str, response: str, max_length: int = 256) -> list[dict]:
+def tokenize_example(tokenizer, prompt: str, response: str, max_length: int = MAX_LENGTH) -> list[dict]:
     "Model inputs of one example: a single masked chat example, or several fully-learned blocks of raw text"
     if not prompt:
         ids = tokenizer(response, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
@@ -470,7 +474,7 @@ def tokenize_example(tokenizer, prompt: str, response: str, max_length: int = 25
 
 # %% ../nbs/00_data.ipynb #a8e95ba9
 def tokenize_dataset(ds: DatasetDict | Dataset, # examples in the common schema
-                     tokenizer, max_length: int = 256) -> DatasetDict | Dataset:
+                     tokenizer, max_length: int = MAX_LENGTH) -> DatasetDict | Dataset:
     "Tokenise every split: `input_ids`, `attention_mask`, `labels` (-100 on prompts), `truncated`, and the source `example` index"
     if isinstance(ds, DatasetDict): return DatasetDict({k: tokenize_dataset(v, tokenizer, max_length) for k, v in ds.items()})
     def batch(b, idx):
@@ -524,7 +528,7 @@ def _domain_splits(domain: str, tokenizer, max_length: int, split_kw: dict) -> t
         warnings.simplefilter("ignore")
         return raw, tokenize_dataset(raw, tokenizer, max_length)
 
-def domain_table(tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length: int = 256, **split_kw) -> "pd.DataFrame":
+def domain_table(tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length: int = MAX_LENGTH, **split_kw) -> "pd.DataFrame":
     "Per domain and split: examples, examples dropped at tokenisation, sequences, tokens, learned tokens, lengths, truncated count"
     import pandas as pd
     rows = []
@@ -535,7 +539,7 @@ def domain_table(tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length:
             rows.append(dict(domain=d, split=split, examples=len(raw[split]), dropped=len(raw[split]) - st.pop("examples"), **st))
     return pd.DataFrame(rows)
 
-def source_table(tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length: int = 256, **split_kw) -> "pd.DataFrame":
+def source_table(tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length: int = MAX_LENGTH, **split_kw) -> "pd.DataFrame":
     "Per domain, split and source: examples, examples dropped at tokenisation, learned tokens and their share of the split"
     import pandas as pd
     rows = []

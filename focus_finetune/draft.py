@@ -13,8 +13,8 @@ from tqdm.auto import tqdm
 from transformers import EarlyStoppingCallback, PrinterCallback
 from transformers.trainer_utils import get_last_checkpoint
 
-from .data import DOMAINS, cache_dir, load_domain, make_collator, tokenize_dataset
-from .models import ModelLoadError, default_device, load_model, load_tokenizer, make_student
+from .data import DOMAINS, MAX_LENGTH, cache_dir, load_domain, make_collator, tokenize_dataset
+from .models import STUDENT_LAYERS, ModelLoadError, default_device, load_model, load_tokenizer, make_student
 from .losses import setting
 from .reference_kd import DistillTrainer, keep_best_args, precision_args, training_args
 from .token_difficulty import model_fingerprint
@@ -28,14 +28,14 @@ __all__ = ['DRAFT_PRESETS', 'DraftConfig', 'draft_config', 'draft_corpus', 'draf
 @dataclass
 class DraftConfig:
     "Settings of a draft's pre-distillation (saved with the draft in `draft.json`)"
-    n_layers: int = setting(8, "decoder layers kept from the teacher")
+    n_layers: int = setting(STUDENT_LAYERS, "decoder layers kept from the teacher")
     max_steps: int = setting(240, "distillation steps at most (fewer when held-out KL stops improving)")
     eval_steps: int = setting(40, "evaluate held-out KL every this many steps; the best evaluation's weights are kept")
     patience: int = setting(2, "stop after this many evaluations without a lower held-out KL")
     batch_size: int = setting(4, "sequences per device and step")
     grad_accum: int = setting(1, "gradient-accumulation steps")
     learning_rate: float = setting(3e-4, "peak learning rate (cosine schedule)")
-    max_length: int = setting(256, "tokens per training sequence")
+    max_length: int = setting(MAX_LENGTH, "tokens per training sequence")
     train_per_domain: int = setting(600, "training examples per built-in domain, from its training split only (0: all)")
     eval_per_domain: int = setting(8, "validation sequences per built-in domain for the held-out KL")
     seed: int = setting(0, "seed of the domains' splits and of training; a specialist run uses the draft of its own seed")
@@ -181,7 +181,7 @@ def draft_path(spec: str) -> Path | None:
 def resolve_draft(spec: str, # `draft`, `draft:<preset>`, `draft:<name>` or `draft:<path>`
                   teacher, # the teacher the draft must come from
                   seed: int | None = 0, # the run's seed (None: any, for data that is not a built-in domain)
-                  n_layers: int = 8, # layers of a draft built here
+                  n_layers: int = STUDENT_LAYERS, # layers of a draft built here
                   tokenizer=None, # the teacher's tokenizer (default: loaded with it)
                   progress: bool = True) -> Path:
     "The directory of the draft `spec` names for `teacher`, built first when it is a preset not yet in the cache"

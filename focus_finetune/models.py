@@ -16,9 +16,10 @@ from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_N
 from .data import cache_dir
 
 # %% auto #0
-__all__ = ['DEFAULT_TEACHER', 'BUNDLED_MODELS', 'CHATML', 'ModelLoadError', 'bundled_gguf', 'convert_gguf', 'resolve_model_path',
-           'check_causal_lm', 'load_config', 'default_device', 'load_model', 'load_tokenizer', 'uniform_layers',
-           'make_student', 'tiny_tokenizer', 'tiny_llama', 'output_vocab_size', 'check_same_vocab', 'load_student']
+__all__ = ['DEFAULT_TEACHER', 'BUNDLED_MODELS', 'STUDENT_LAYERS', 'CHATML', 'ModelLoadError', 'bundled_gguf', 'convert_gguf',
+           'resolve_model_path', 'check_causal_lm', 'load_config', 'default_device', 'load_model', 'load_tokenizer',
+           'uniform_layers', 'make_student', 'tiny_tokenizer', 'tiny_llama', 'output_vocab_size', 'check_same_vocab',
+           'load_student']
 
 # %% ../nbs/01_models.ipynb #d257f924
 class ModelLoadError(ValueError):
@@ -136,6 +137,8 @@ def load_tokenizer(name_or_path) -> "PreTrainedTokenizerBase":
     return tok
 
 # %% ../nbs/01_models.ipynb #17194a8a
+STUDENT_LAYERS = 8  # decoder layers of a student carved from the teacher by default (SmolLM2-135M has 30)
+
 def uniform_layers(n_total: int, n_keep: int) -> list[int]:
     "`n_keep` layer indices spread evenly over `n_total`, first and last included"
     if not 1 <= n_keep <= n_total: raise ValueError(f"n_layers={n_keep} must be between 1 and the teacher's {n_total} layers.")
@@ -144,7 +147,7 @@ def uniform_layers(n_total: int, n_keep: int) -> list[int]:
 _LAYER_KEY = re.compile(r"^(.*?\.(?:layers|h|blocks))\.(\d+)\.(.*)$")
 
 def make_student(teacher, # a causal LM (or anything `load_model` takes)
-                 n_layers: int | None = 8, # how many decoder layers to keep (uniformly spread)
+                 n_layers: int | None = STUDENT_LAYERS, # how many decoder layers to keep (uniformly spread)
                  layers: list[int] | None = None, # or exactly which teacher layers to keep
                 ) -> PreTrainedModel:
     "A smaller model initialised from `teacher`: embeddings, head and a subset of its layers"
@@ -219,7 +222,7 @@ def check_same_vocab(teacher, student, teacher_tokenizer=None, student_tokenizer
             raise ModelLoadError(f"Teacher and student tokenizers differ ({len(vt)} vs {len(vs)} entries; e.g. {diff}). "
                                  "Use the teacher's tokenizer for both.")
 
-def load_student(student, teacher, n_layers: int = 8, teacher_tokenizer=None, student_tokenizer=None) -> PreTrainedModel:
+def load_student(student, teacher, n_layers: int = STUDENT_LAYERS, teacher_tokenizer=None, student_tokenizer=None) -> PreTrainedModel:
     "The student: `make_student(teacher)` when `student` is None, else the given model or checkpoint, vocab-checked"
     if student is None: return make_student(teacher, n_layers=n_layers)
     student = load_model(student)

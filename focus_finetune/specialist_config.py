@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import torch
 from transformers import SchedulerType
 
+from .data import MAX_EVAL, MAX_LENGTH, MAX_TRAIN
+from .models import STUDENT_LAYERS
 from .losses import DEFAULT_K, DistillConfig, check_k, same_setting, setting
 from .generation import ANSWER_TOKENS
 from .speculative import DEFAULT_GAMMA
@@ -22,7 +24,7 @@ class SpecialistConfig:
     "Every setting of a specialist run (saved with the run as `config.json`)"
     k: float = setting(DEFAULT_K, "fraction of tokens trained on: those with the largest ΔL (1 = all tokens)")
     divergence: str = same_setting(DistillConfig, "divergence")
-    student_layers: int = setting(8, "decoder layers of a student built from the teacher")
+    student_layers: int = setting(STUDENT_LAYERS, "decoder layers of a student built from the teacher")
     teacher_steps: int = setting(0, "fine-tune the teacher on the domain for this many steps first (0: use it as it is)")
     reference_steps: int = setting(60, "training steps of the reference (= the all-token baseline)")
     student_steps: int = setting(60, "training steps of the filtered student")
@@ -34,9 +36,9 @@ class SpecialistConfig:
     lr_scheduler: str = setting("cosine", "learning-rate schedule of every training stage (a transformers SchedulerType: cosine, constant, linear, ...)")
     weight_decay: float = setting(0.0, "AdamW weight decay of every training stage")
     teacher_learning_rate: float = setting(2e-5, "learning rate of the optional teacher fine-tuning")
-    max_length: int = setting(256, "tokens per training sequence")
-    max_train: int = setting(2000, "cap on training examples")
-    max_eval: int = setting(200, "cap on validation and test examples")
+    max_length: int = setting(MAX_LENGTH, "tokens per training sequence")
+    max_train: int = setting(MAX_TRAIN, "cap on training examples")
+    max_eval: int = setting(MAX_EVAL, "cap on validation and test examples")
     eval_examples: int = setting(200, "held-out test examples scored for loss and agreement")
     analysis_examples: int = setting(16, "validation examples in the token-difficulty analysis")
     spec_prompts: int = setting(100, "held-out prompts the teacher continues, for the acceptance measures (0: skip)")
