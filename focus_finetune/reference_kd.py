@@ -4,6 +4,7 @@
 
 # %% ../nbs/03_reference_kd.ipynb #ce6ecea9
 from __future__ import annotations
+from dataclasses import fields
 import torch
 import transformers.trainer
 from transformers import Trainer, TrainerCallback, TrainingArguments
@@ -26,6 +27,12 @@ def freeze(model: torch.nn.Module) -> torch.nn.Module:
 
 MODEL_INPUTS = ("input_ids", "attention_mask")
 
+def _reject_loose_settings(kwargs: dict, where: str):
+    "A one-line error for divergence settings given one by one (as before `DistillConfig`) instead of as a config"
+    loose = [k for k in [f.name for f in fields(DistillConfig)] + ["divergence_params"] if k in kwargs]
+    if loose: raise TypeError(f"{where} takes the divergence settings as one config: pass distillation=DistillConfig(...) "
+                              f"(chapter 02) instead of {', '.join(k + '=' for k in loose)}.")
+
 class DistillTrainer(Trainer):
     "A `Trainer` that distils a frozen `teacher_model` into `model` with a per-token divergence"
     def __init__(self, *args,
@@ -33,6 +40,7 @@ class DistillTrainer(Trainer):
                  distillation: DistillConfig | None = None, # the divergence, its parameters, the fused head (default: forward KL)
                  **kwargs):
         if teacher_model is None: raise ValueError("DistillTrainer needs a teacher_model.")
+        _reject_loose_settings(kwargs, type(self).__name__)
         super().__init__(*args, **kwargs)
         check_same_vocab(teacher_model, self.model)
         self.distillation = distillation or DistillConfig()
@@ -104,6 +112,7 @@ def distill(teacher, student, tokenizer, train_dataset, eval_dataset=None, outpu
             distillation: DistillConfig | None = None, trainer_class=None, trainer_kwargs: dict | None = None,
             **args_overrides) -> DistillTrainer:
     "Distil `teacher` into `student` on tokenized data; returns the trained `DistillTrainer`"
+    _reject_loose_settings(args_overrides, "distill")
     if eval_dataset is not None and "eval_strategy" not in args_overrides: args_overrides["eval_strategy"] = "steps"
     if args_overrides.get("eval_strategy", "no") != "no": args_overrides.setdefault("eval_steps", args_overrides.get("logging_steps", 10))
     trainer = (trainer_class or DistillTrainer)(
