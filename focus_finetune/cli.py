@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .data import DOMAINS, MAX_EVAL, MAX_LENGTH, MAX_TRAIN, DataError, domain_table, load_domain, load_examples, source_table, split_examples, tokenize_dataset, token_stats
 from .draft import DRAFT_PRESETS, DraftConfig, build_draft, draft_config, draft_record
-from .models import DEFAULT_TEACHER, ModelLoadError, load_model, load_tokenizer
+from .models import DEFAULT_TEACHER, ModelLoadError, load_model, load_tokenizer, process_state
 from .filtered_distill import OnPolicyConfig
 from .objectives import OBJECTIVES, compare_objectives, plot_objectives
 from .specialist_config import DEMO_SETTINGS, PRESETS, SpecialistConfig, preset_settings
@@ -121,13 +121,15 @@ def print_summary(result) -> None:
 
 def specialize(args) -> int:
     "The `specialize` sub-command"
-    print_summary(_run(args, "evaluation"))
+    result = _run(args, "evaluation")
+    if process_state().is_main_process: print_summary(result)  # one summary, however many processes ran
     return 0
 
 def analyze(args) -> int:
     "The `analyze` sub-command"
     if args.seeds: raise ValueError("analyze looks at one run: give --seed SEED instead of --seeds.")
     result = _run(args, "analysis")
+    if not process_state().is_main_process: return 0
     a = result.stages["analysis"]
     print(f"\n{a['tokens']} validation tokens; ΔL > 0 for {a['positive_delta']:.0%}; top-k threshold ΔL = {a['delta_threshold']:.3f}")
     print(f"share of tokens kept, by kind: {a['kept_share_by_kind']}")
@@ -141,7 +143,8 @@ def _add_specialize(sub):
                                    "teacher, distil the reference on all tokens (= the all-token model), analyse token difficulty, distil "
                                    "the student on the top-k tokens by ΔL, and evaluate untrained / all-token / FocusFineTune "
                                    "students (held-out loss, agreement, speculative acceptance, task metric, off-domain loss). "
-                                   "Writes config.json, metrics.json, report.md and the models.")
+                                   "Writes config.json, metrics.json, report.md and the models. Several GPUs: start it with "
+                                   "`torchrun --nproc_per_node N --no-python focus-finetune specialize ...` (training stages data-parallel).")
     _add_run_options(p); p.set_defaults(func=specialize)
     p = sub.add_parser("analyze", help="run up to the token-difficulty analysis (ΔL histogram, token viewer)",
                        description="The specialize pipeline up to the token-difficulty analysis: per-token L_ref, L_student and ΔL "
@@ -154,6 +157,7 @@ def draft(args) -> int:
     "The `draft` sub-command"
     config = draft_config(args.preset, **given_settings(args, DraftConfig))
     path = build_draft(args.teacher, config, out=args.out, progress=not args.quiet)
+    if not process_state().is_main_process: return 0
     rec = draft_record(path)
     print(f"draft: {path}\n{rec['steps_run']} steps ({'stopped early' if rec['stopped_early'] else 'all steps'}), best step {rec['best_step']} "
           f"(held-out KL {rec['best_eval_kl']:.3f}), built in {rec['seconds'] / 60:.1f} min on {rec['device']}")

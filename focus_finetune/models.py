@@ -4,11 +4,12 @@
 
 # %% ../nbs/01_models.ipynb #9e970c65
 from __future__ import annotations
-import copy, hashlib, importlib.util, os, re, shutil, tempfile
+import copy, hashlib, importlib.util, os, re, shutil, tempfile, time
 from pathlib import Path
 
 import numpy as np
 import torch
+from accelerate import PartialState
 from transformers import (AutoConfig, AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM,
                           PreTrainedModel, PreTrainedTokenizerFast)
 from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
@@ -17,9 +18,9 @@ from .data import cache_dir
 
 # %% auto #0
 __all__ = ['DEFAULT_TEACHER', 'BUNDLED_MODELS', 'STUDENT_LAYERS', 'CHATML', 'ModelLoadError', 'bundled_gguf', 'convert_gguf',
-           'resolve_model_path', 'check_causal_lm', 'load_config', 'default_device', 'load_model', 'load_tokenizer',
-           'uniform_layers', 'make_student', 'tiny_tokenizer', 'tiny_llama', 'output_vocab_size', 'check_same_vocab',
-           'load_student']
+           'resolve_model_path', 'check_causal_lm', 'load_config', 'process_state', 'wait_for_main', 'default_device',
+           'load_model', 'load_tokenizer', 'uniform_layers', 'make_student', 'tiny_tokenizer', 'tiny_llama',
+           'output_vocab_size', 'check_same_vocab', 'load_student']
 
 # %% ../nbs/01_models.ipynb #d257f924
 class ModelLoadError(ValueError):
@@ -107,10 +108,24 @@ def load_config(name_or_path: str | Path):
         raise ModelLoadError(f"Could not load a model config from '{name_or_path}' ({type(e).__name__}).{hint} "
                              f"Give a local directory, a .gguf file, a cached Hub id or one of {list(BUNDLED_MODELS)}.") from e
 
+# %% ../nbs/01_models.ipynb #8b10dd01
+def process_state() -> PartialState:
+    "This process among those started together by `torchrun` or `accelerate launch` (alone otherwise); CPU processes talk over gloo"
+    return PartialState(cpu=not torch.cuda.is_available())
+
+def wait_for_main(path: str | Path, # the file the main process writes last
+                  poll: float = 2.0) -> Path: # seconds between looks
+    "Wait until the main process has written `path` (no time limit: the launcher stops every process when one fails)"
+    path = Path(path)
+    while not path.exists(): time.sleep(poll)
+    return path
+
 # %% ../nbs/01_models.ipynb #9855b32e
 def default_device() -> torch.device:
-    "Where models run unless told otherwise: CUDA where present, else the CPU"
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    "Where models run unless told otherwise: CUDA where present (this process's GPU when several run), else the CPU"
+    if not torch.cuda.is_available(): return torch.device("cpu")
+    state = process_state()
+    return state.device if state.num_processes > 1 else torch.device("cuda")
 
 def load_model(name_or_path, # Hub id, local directory, .gguf file, bundled alias, or an already loaded model
                dtype: torch.dtype | str | None = None, # e.g. torch.bfloat16; default: as saved

@@ -12,7 +12,7 @@ from transformers import Trainer, TrainerCallback, TrainingArguments
 from .data import make_collator
 from .losses import DistillConfig, distill_loss
 from .fused import HeadInput, fusable_head, fused_distill_loss, head_inputs
-from .models import check_same_vocab
+from .models import check_same_vocab, process_state
 
 # %% auto #0
 __all__ = ['MODEL_INPUTS', 'freeze', 'DistillTrainer', 'training_args', 'keep_best_args', 'quiet_trainer_logs', 'precision_args',
@@ -92,6 +92,8 @@ def training_args(output_dir: str, **overrides) -> TrainingArguments:
                     warmup_steps=0.05, max_steps=100, logging_steps=10, eval_strategy="no", save_strategy="no",
                     report_to="none", remove_unused_columns=False, dataloader_num_workers=0, seed=0, disable_tqdm=False,
                     dataloader_pin_memory=torch.cuda.is_available(), prediction_loss_only=True)
+    if process_state().num_processes > 1 and not torch.cuda.is_available():
+        defaults.update(use_cpu=True, ddp_backend="gloo")  # several CPU processes: data-parallel over gloo (else each trains alone)
     return TrainingArguments(output_dir=str(output_dir), **{**defaults, **overrides})
 
 def keep_best_args(strategy: str = "steps", # evaluate and checkpoint every `steps` steps, or each "epoch"

@@ -173,13 +173,17 @@ def load_result(run_dir: str | Path) -> SpecialistResult:
     return SpecialistResult(run_dir, path("focus"), path("reference"), run_dir/"report.md", pd.read_csv(ev/"metrics.csv", index_col="model"),
                             stages, pd.read_csv(ev/"comparison.csv"), pd.read_csv(ev/"intervals.csv"))
 
-def seeds_result(run_dir: Path, results: dict) -> SpecialistResult:
+def seeds_result(run_dir: Path, results: dict,
+                 write: bool = True, # write seeds.csv, report.md and metrics.json (the main process does; the others only read)
+                ) -> SpecialistResult:
     "Several seeds: the mean of each measure over seeds, the difference over seeds with its t-interval, a report"
     done = {s: r for s, r in results.items() if r.comparison is not None}
     stages = {s: r.stages for s, r in results.items()}
     if len(done) < len(results) or len(done) < 2: return SpecialistResult(run_dir, None, None, None, None, stages, seeds=results)
     metrics = sum(r.metrics for r in done.values()) / len(done)
     summary = seed_summary({s: r.comparison for s, r in done.items()})
+    result = SpecialistResult(run_dir, None, None, run_dir/"report.md", metrics, stages, summary, None, results)
+    if not write: return result
     summary.to_csv(run_dir/"seeds.csv", index=False)
     lines = [f"# {json.loads((run_dir/'config.json').read_text())['domain']} specialist over {len(done)} seeds", "",
              f"Seeds {', '.join(map(str, done))}: one complete run each (data split, order and evaluation sample drawn with that seed), "
@@ -192,4 +196,4 @@ def seeds_result(run_dir: Path, results: dict) -> SpecialistResult:
     (run_dir/"report.md").write_text("\n".join(lines))
     (run_dir/"metrics.json").write_text(json.dumps(dict(seeds=list(done), mean=metrics.to_dict(orient="index"),
                                                         over_seeds=summary.to_dict(orient="records"), verdict=verdict(summary)), indent=2, default=float))
-    return SpecialistResult(run_dir, None, None, run_dir/"report.md", metrics, stages, summary, None, results)
+    return result

@@ -15,7 +15,7 @@ from transformers import PrinterCallback, TrainerState
 from transformers.trainer_utils import get_last_checkpoint
 
 from .data import DOMAINS, DataError, load_domain, load_examples, make_collator, split_examples, tokenize_dataset
-from .models import default_device, load_model
+from .models import default_device, load_model, process_state
 from .reference_kd import keep_best_args, precision_args, training_args
 from .token_difficulty import model_fingerprint
 from .specialist_config import SpecialistConfig
@@ -161,14 +161,17 @@ def train_stage(trainer_class, model, out: Path, config: SpecialistConfig, steps
                             data_collator=make_collator(tokenizer), processing_class=tokenizer, **trainer_kwargs)
     if not progress: trainer.remove_callback(PrinterCallback)  # quiet: no log lines either (they stay in the log history)
     trainer.train(resume_from_checkpoint=get_last_checkpoint(str(ckpt)) if ckpt.exists() else None)
-    trainer.save_model(str(Path(out)/"model"))
-    (Path(out)/"log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
-    shutil.rmtree(ckpt, ignore_errors=True)
+    trainer.save_model(str(Path(out)/"model"))  # called by every process; the main one writes
+    process_state().wait_for_everyone()  # each has loaded the best checkpoint before the main one removes them
+    if process_state().is_main_process:
+        (Path(out)/"log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
+        shutil.rmtree(ckpt, ignore_errors=True)
     return trainer.state
 
 def stage_record(state: TrainerState) -> dict:
     "What a training stage records of its run: steps, last training loss, and with evaluation every held-out loss and the best one kept"
-    out = dict(steps=state.global_step, final_loss=[h["loss"] for h in state.log_history if "loss" in h][-1])
+    out = dict(steps=state.global_step, final_loss=[h["loss"] for h in state.log_history if "loss" in h][-1],
+               processes=process_state().num_processes)
     evals = [dict(step=h["step"], loss=h["eval_loss"]) for h in state.log_history if "eval_loss" in h]
     if evals and state.best_model_checkpoint:
         out.update(evals=evals, best_step=int(Path(state.best_model_checkpoint).name.rpartition("-")[2]), best_eval_loss=state.best_metric)

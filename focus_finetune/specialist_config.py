@@ -10,13 +10,13 @@ import torch
 from transformers import SchedulerType
 
 from .data import MAX_EVAL, MAX_LENGTH, MAX_TRAIN
-from .models import STUDENT_LAYERS
+from .models import STUDENT_LAYERS, process_state
 from .losses import DEFAULT_K, DistillConfig, check_k, same_setting, setting
 from .generation import ANSWER_TOKENS
 from .speculative import DEFAULT_GAMMA
 
 # %% auto #0
-__all__ = ['PRESETS', 'STEP_SETTINGS', 'DEMO_SETTINGS', 'SpecialistConfig', 'bf16_supported', 'preset_settings']
+__all__ = ['PRESETS', 'STEP_SETTINGS', 'DEMO_SETTINGS', 'SpecialistConfig', 'bf16_supported', 'split_batch', 'preset_settings']
 
 # %% ../nbs/07_specialist_config.ipynb #d0db4b2f
 @dataclass
@@ -90,12 +90,22 @@ PRESETS = {"adaspec": dict(k=DEFAULT_K, divergence="fkl", epochs=3.0, teacher_ep
                            weight_decay=0.1, batch_size=4, grad_accum=4, max_length=512, eval_strategy="epoch")}
 STEP_SETTINGS = ("teacher_steps", "reference_steps", "student_steps")
 
+def split_batch(batch_size: int, grad_accum: int, processes: int) -> dict:
+    "`batch_size` and `grad_accum` per process that keep the optimiser step at `batch_size × grad_accum` sequences over `processes`"
+    total = batch_size * grad_accum
+    if total % processes: raise ValueError(f"A batch of {total} sequences does not split over {processes} processes: start a number of "
+                                           f"processes that divides {total}, or give batch_size and grad_accum without a preset.")
+    per = total // processes
+    return dict(batch_size=min(batch_size, per), grad_accum=per // min(batch_size, per))
+
 def preset_settings(name: str, # a key of `PRESETS`
                     given: dict | None = None, # settings given beside the preset
+                    processes: int | None = None, # processes sharing each batch (default: as many as were started together)
                    ) -> dict:
-    "The settings of preset `name` (bf16 where supported) merged with `given`; a `given` setting that contradicts the preset is an error"
+    "The settings of preset `name` (bf16 where supported, its batch split over the processes) merged with `given`; a contradiction is an error"
     if name not in PRESETS: raise ValueError(f"Unknown preset {name!r}: give one of {', '.join(PRESETS)}.")
     preset, given = dict(PRESETS[name], bf16=bf16_supported()), dict(given or {})
+    preset |= split_batch(preset["batch_size"], preset["grad_accum"], processes or process_state().num_processes)
     clash = [f"{k}={v!r} (it sets {preset[k]!r})" for k, v in given.items() if k in preset and v != preset[k]]
     clash += [f"{k}={given[k]!r} (it trains by epochs)" for k in STEP_SETTINGS if k in given and preset.get("epochs")]
     if clash: raise ValueError(f"The {name} preset conflicts with {', '.join(clash)}: drop those settings, or the preset.")

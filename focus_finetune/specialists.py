@@ -4,7 +4,7 @@
 
 # %% ../nbs/07d_specialists.ipynb #3f0fcf87
 from __future__ import annotations
-import copy, dataclasses, shutil, time
+import copy, dataclasses, json, shutil, time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +15,7 @@ from transformers import Trainer, TrainerState
 from .data import DOMAINS, DataError, tokenize_dataset
 from .draft import draft_path, draft_record, is_draft_spec, resolve_draft
 from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer
-from .models import ModelLoadError, default_device, load_model, load_student, load_tokenizer
+from .models import ModelLoadError, default_device, load_model, load_student, load_tokenizer, process_state, wait_for_main
 from .reference_kd import DistillTrainer
 from .token_difficulty import delta_threshold, plot_delta_by_kind, plot_delta_hist, token_losses, token_viewer
 from .specialist_config import SpecialistConfig, preset_settings
@@ -43,6 +43,7 @@ def _resolve_tokenizer(tokenizer, *sources):
 
 class SpecialistRun:
     "The stages of one specialist run in `run_dir` (made by `FocusFineTune.create_specialist`)"
+    SHARED_STAGES = ("teacher", "init", "reference", "focus")  # with several processes, all run these (they train); the main one the rest
     def __init__(self, run_dir: Path, domain: str, teacher_model, student_model, domain_data, tokenizer,
                  config: SpecialistConfig, progress: bool = True, overwrite: bool = False,
                  extra: dict | None = None): # more settings to record (e.g. of an objectives comparison)
@@ -63,7 +64,10 @@ class SpecialistRun:
                            data=describe_source(domain_data) if domain_data is not None else f"built-in:{domain}",
                            config=dataclasses.asdict(config))
         if extra: self.record["extra"] = extra
-        self.dir = open_run_dir(run_dir, self.record, overwrite)
+        state = process_state()
+        if state.is_main_process: open_run_dir(run_dir, self.record, overwrite)
+        state.wait_for_everyone()  # brief: the others start once the main process has made (or checked) the directory
+        self.dir = Path(run_dir)
         self.device, self._teacher = default_device(), None
 
     @classmethod
@@ -79,7 +83,7 @@ class SpecialistRun:
         return self
 
     def say(self, msg: str):
-        if self.progress: print(msg, flush=True)
+        if self.progress and process_state().is_main_process: print(msg, flush=True)
 
     def load(self, stage: str):
         "The model a finished training stage saved (a fresh copy, on the evaluation device)"
@@ -130,9 +134,10 @@ class SpecialistRun:
         source, info = self.student_source, {}
         if is_draft_spec(source):  # a pre-distilled draft of the (original) teacher; for a built-in domain, of this run's seed
             source = resolve_draft(source, self.teacher_source, self.config.seed if self.domain_data is None else None,
-                                   self.config.student_layers, self.tokenizer, self.progress)
+                                   self.config.student_layers, self.tokenizer, self.progress)  # a draft not yet cached: built by all
             rec = draft_record(source)
             info = dict(draft=rec["name"], draft_kl=rec["heldout"]["draft"]["kl"][0], carved_kl=rec["heldout"]["carved"]["kl"][0])
+        if not process_state().is_main_process: return {}  # the main process makes the student and saves it
         if self.teacher_free: student = load_model(source)
         else:
             student_tok = load_tokenizer(source) if isinstance(source, (str, Path)) else None
@@ -179,19 +184,24 @@ class SpecialistRun:
         if stop_after not in STAGES: raise ValueError(f"stop_after={stop_after!r}: give one of {', '.join(STAGES)}.")
         bad = [s for s in redo if s not in STAGES]
         if bad: raise ValueError(f"Unknown stage(s) {bad}: the stages are {', '.join(STAGES)}.")
-        first_redo = min((STAGES.index(s) for s in redo), default=len(STAGES))
-        for s in STAGES[first_redo:]: shutil.rmtree(self.dir/s, ignore_errors=True)
+        first_redo, state = min((STAGES.index(s) for s in redo), default=len(STAGES)), process_state()
+        if state.is_main_process:
+            for s in STAGES[first_redo:]: shutil.rmtree(self.dir/s, ignore_errors=True)
+        state.wait_for_everyone()
         done = {}
         for i, stage in enumerate(STAGES[:STAGES.index(stop_after) + 1], 1):
             info = stage_done(self.dir, stage)
             if info is not None: self.say(f"[{i}/{len(STAGES)}] {stage}: done before ({info.get('seconds', 0):.0f} s), skipped")
-            else:
+            elif state.is_main_process:
                 self.say(f"[{i}/{len(STAGES)}] {stage} ...")
                 shutil.rmtree(self.dir/stage/"model", ignore_errors=True)
                 t0 = time.perf_counter()
                 result = getattr(self, f"stage_{stage}")()
                 info = mark_done(self.dir, stage, seconds=round(time.perf_counter() - t0, 1), **result)
                 self.say(f"[{i}/{len(STAGES)}] {stage}: done in {info['seconds']:.0f} s")
+            else:  # another process: it trains beside the main one, and waits for what the main one alone does
+                if stage in self.SHARED_STAGES: getattr(self, f"stage_{stage}")()
+                info = json.loads(wait_for_main(self.dir/stage/"done.json").read_text())
             done[stage] = info
         return done
 
@@ -244,13 +254,15 @@ class FocusFineTune:
         base = dataclasses.asdict(self.config) | dict(seed=None)
         record = dict(domain=domain, teacher=describe_source(teacher_model), student=describe_source(student_model),
                       data=describe_source(domain_data) if domain_data is not None else f"built-in:{domain}", config=base, seeds=list(seeds))
-        open_run_dir(run_dir, record, overwrite)
+        state = process_state()
+        if state.is_main_process: open_run_dir(run_dir, record, overwrite)
+        state.wait_for_everyone()
         results = {}
         for s in seeds:
-            if self.progress: print(f"== seed {s} ({list(seeds).index(s) + 1} of {len(seeds)}) ==", flush=True)
+            if self.progress and state.is_main_process: print(f"== seed {s} ({list(seeds).index(s) + 1} of {len(seeds)}) ==", flush=True)
             one = FocusFineTune(dataclasses.replace(self.config, seed=s), self.output_dir, self.progress)
             results[s] = one.create_specialist(domain, teacher_model, student_model, domain_data, tokenizer, run_dir/f"seed-{s}", stop_after, redo)
-        return seeds_result(run_dir, results)
+        return seeds_result(run_dir, results, write=state.is_main_process)
 
     # one shortcut per built-in domain: `create_specialist(domain, teacher_model, student_model, domain_data, **kwargs)`
     def create_coding_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:

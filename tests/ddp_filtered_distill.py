@@ -17,8 +17,7 @@ tok = tiny_tokenizer()
 data = tokenize_dataset(load_domain("medical", max_train=16, max_eval=4)["train"], tok, max_length=128)
 teacher = tiny_llama(len(tok), n_layers=4, seed=1)
 student, reference = make_student(teacher, layers=[0, 3]), make_student(teacher, layers=[1, 2])
-args = training_args(out, max_steps=4, per_device_train_batch_size=2, learning_rate=3e-3, disable_tqdm=True,
-                     ddp_backend=None if torch.cuda.is_available() else "gloo", use_cpu=not torch.cuda.is_available())
+args = training_args(out, max_steps=4, per_device_train_batch_size=2, learning_rate=3e-3, disable_tqdm=True)  # gloo on a CPU
 trainer = AdaSPECTrainer(model=student, args=args, train_dataset=data, data_collator=make_collator(tok),
                          teacher_model=teacher, reference_model=reference, k=0.4)
 trainer.train()
