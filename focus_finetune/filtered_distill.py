@@ -4,12 +4,12 @@
 
 # %% ../nbs/05_filtered_distill.ipynb #99c76c85
 from __future__ import annotations
+import random
 from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import torch
-
-import random
 from datasets import Dataset
 from transformers import Trainer
 
