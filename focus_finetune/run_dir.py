@@ -80,7 +80,9 @@ def stage_done(run_dir: Path, stage: str) -> dict | None:
 def mark_done(run_dir: Path, stage: str, **info) -> dict:
     "Record that `stage` finished (written last, so a stage interrupted before this reruns)"
     (Path(run_dir)/stage).mkdir(parents=True, exist_ok=True)
-    (Path(run_dir)/stage/"done.json").write_text(json.dumps(info, indent=2))
+    tmp = Path(run_dir)/stage/"done.json.tmp"
+    tmp.write_text(json.dumps(info, indent=2))
+    tmp.replace(Path(run_dir)/stage/"done.json")  # whole or absent: other processes read it as soon as it is there
     return info
 
 # %% ../nbs/07a_run_dir.ipynb #9470acf4
