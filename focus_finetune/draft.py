@@ -147,8 +147,9 @@ def build_draft(teacher, # the teacher: anything `load_model` takes
     trainer.train(resume_from_checkpoint=last)
     model_dir = work/"draft"
     trainer.save_model(str(model_dir))  # called by every process; the main one writes
-    process_state().wait_for_everyone()  # each has loaded the best checkpoint before the main one moves the draft
-    if not process_state().is_main_process: return wait_for_main(out/"draft.json").parent  # the main one measures and moves it
+    procs = process_state()
+    procs.wait_for_everyone()  # each has loaded the best checkpoint before the main one moves the draft
+    if not procs.is_main_process: return wait_for_main(out/"draft.json").parent  # the main one measures and moves it
     state, draft = trainer.state, trainer.model.eval()
     evals = [dict(step=h["step"], kl=h["eval_loss"]) for h in state.log_history if "eval_loss" in h]
     best_step = int(Path(state.best_model_checkpoint).name.split("-")[-1]) if state.best_model_checkpoint else state.global_step
@@ -157,7 +158,7 @@ def build_draft(teacher, # the teacher: anything `load_model` takes
                   stopped_early=state.global_step < config.max_steps, evals=evals,
                   train_sequences=len(data["train"]), validation_sequences=len(data["validation"]),
                   heldout=heldout_table(teacher_model, {"carved": carved, "draft": draft}, data["validation"], tokenizer, config.seed),
-                  seconds=round(time.perf_counter() - t0, 1), device=str(default_device()), processes=process_state().num_processes)
+                  seconds=round(time.perf_counter() - t0, 1), device=str(default_device()), processes=procs.num_processes)
     tokenizer.save_pretrained(str(model_dir))
     (model_dir/"log_history.json").write_text(json.dumps(state.log_history, indent=1))
     (model_dir/"draft.json").write_text(json.dumps(record, indent=2))  # written last: a directory with it is complete

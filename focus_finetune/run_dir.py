@@ -164,8 +164,9 @@ def train_stage(trainer_class, model, out: Path, config: SpecialistConfig, steps
     if not progress: trainer.remove_callback(PrinterCallback)  # quiet: no log lines either (they stay in the log history)
     trainer.train(resume_from_checkpoint=get_last_checkpoint(str(ckpt)) if ckpt.exists() else None)
     trainer.save_model(str(Path(out)/"model"))  # called by every process; the main one writes
-    process_state().wait_for_everyone()  # each has loaded the best checkpoint before the main one removes them
-    if process_state().is_main_process:
+    procs = process_state()
+    procs.wait_for_everyone()  # each has loaded the best checkpoint before the main one removes them
+    if procs.is_main_process:
         (Path(out)/"log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
         shutil.rmtree(ckpt, ignore_errors=True)
     return trainer.state

@@ -96,7 +96,8 @@ def split_batch(batch_size: int, grad_accum: int, processes: int) -> dict:
     if total % processes: raise ValueError(f"A batch of {total} sequences does not split over {processes} processes: start a number of "
                                            f"processes that divides {total}, or give batch_size and grad_accum without a preset.")
     per = total // processes
-    return dict(batch_size=min(batch_size, per), grad_accum=per // min(batch_size, per))
+    batch = min(batch_size, per)
+    return dict(batch_size=batch, grad_accum=per // batch)
 
 def preset_settings(name: str, # a key of `PRESETS`
                     given: dict | None = None, # settings given beside the preset

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07d_specialists.ipynb #3f0fcf87
 from __future__ import annotations
-import copy, dataclasses, json, shutil, time
+import copy, dataclasses, shutil, time
 from pathlib import Path
 
 import numpy as np
@@ -201,7 +201,8 @@ class SpecialistRun:
                 self.say(f"[{i}/{len(STAGES)}] {stage}: done in {info['seconds']:.0f} s")
             else:  # another process: it trains beside the main one, and waits for what the main one alone does
                 if stage in self.SHARED_STAGES: getattr(self, f"stage_{stage}")()
-                info = json.loads(wait_for_main(self.dir/stage/"done.json").read_text())
+                wait_for_main(self.dir/stage/"done.json")
+                info = stage_done(self.dir, stage)
             done[stage] = info
         return done
 
