@@ -30,12 +30,7 @@ step step_bf16 90 $PY benchmarks/step_time.py --batch 16 --seq 512 --bf16
 step memory 45 $PY benchmarks/loss_memory.py
 step preset 330 $PY -c 'import sys; from focus_finetune.cli import main; sys.exit(main(sys.argv[1:]))' specialize \
     --preset adaspec --domain coding --seed 0 --task-problems 20 --spec-prompts 40 --timing-prompts 0 --run-dir "$RUN"
-$PY - "$RUN" > "$LOG/stages.tsv" <<'PY'
-import json, sys
-from pathlib import Path
-print("stage\tseconds\tsteps")
-for f in sorted(Path(sys.argv[1]).glob("*/done.json"), key=lambda p: p.stat().st_mtime):
-    d = json.loads(f.read_text()); print(f"{f.parent.name}\t{d.get('seconds')}\t{d.get('steps', '')}")
-PY
+$PY -c 'import sys; from pathlib import Path; from focus_finetune.report import _stages_table
+print(_stages_table(Path(sys.argv[1])).to_csv(sep="\t", index=False), end="")' "$RUN" > "$LOG/stages.tsv"  # the report's own stage table
 cp "$RUN/metrics.json" "$RUN/report.md" "$LOG/" 2>/dev/null
 cat "$LOG/stages.tsv"

@@ -56,7 +56,12 @@ def with_new_settings(record: dict) -> dict:
 
 def open_run_dir(path: str | Path, record: dict, overwrite: bool = False) -> Path:
     "Create or reopen a run directory for `record`; a different existing run is an error (or, with `overwrite`, deleted)"
-    path = Path(path)
+    path, state = Path(path), process_state()
+    if state.is_main_process: _write_run_dir(path, record, overwrite)
+    state.wait_for_everyone()  # with several processes the main one makes (or checks) the directory; the others start after it
+    return path
+
+def _write_run_dir(path: Path, record: dict, overwrite: bool):
     saved = path/"config.json"
     if overwrite and path.exists():
         if not saved.exists() and any(path.iterdir()):
@@ -70,7 +75,6 @@ def open_run_dir(path: str | Path, record: dict, overwrite: bool = False) -> Pat
         raise RunDirError(f"{path} is not empty and has no config.json: choose a new or empty run directory.")
     path.mkdir(parents=True, exist_ok=True)
     saved.write_text(json.dumps(record, indent=2))
-    return path
 
 def stage_done(run_dir: Path, stage: str) -> dict | None:
     "What a finished stage recorded in its `done.json`, or None if it has not finished"

@@ -64,10 +64,7 @@ class SpecialistRun:
                            data=describe_source(domain_data) if domain_data is not None else f"built-in:{domain}",
                            config=dataclasses.asdict(config))
         if extra: self.record["extra"] = extra
-        state = process_state()
-        if state.is_main_process: open_run_dir(run_dir, self.record, overwrite)
-        state.wait_for_everyone()  # brief: the others start once the main process has made (or checked) the directory
-        self.dir = Path(run_dir)
+        self.dir = open_run_dir(run_dir, self.record, overwrite)
         self.device, self._teacher = default_device(), None
 
     @classmethod
@@ -255,10 +252,8 @@ class FocusFineTune:
         base = dataclasses.asdict(self.config) | dict(seed=None)
         record = dict(domain=domain, teacher=describe_source(teacher_model), student=describe_source(student_model),
                       data=describe_source(domain_data) if domain_data is not None else f"built-in:{domain}", config=base, seeds=list(seeds))
-        state = process_state()
-        if state.is_main_process: open_run_dir(run_dir, record, overwrite)
-        state.wait_for_everyone()
-        results = {}
+        open_run_dir(run_dir, record, overwrite)
+        state, results = process_state(), {}
         for s in seeds:
             if self.progress and state.is_main_process: print(f"== seed {s} ({list(seeds).index(s) + 1} of {len(seeds)}) ==", flush=True)
             one = FocusFineTune(dataclasses.replace(self.config, seed=s), self.output_dir, self.progress)
