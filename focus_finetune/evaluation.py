@@ -4,7 +4,7 @@
 
 # %% ../nbs/07b_evaluation.ipynb #d839546a
 from __future__ import annotations
-import json
+import hashlib, json, os
 from pathlib import Path
 
 import numpy as np
@@ -12,18 +12,19 @@ import pandas as pd
 from datasets import Dataset
 from tqdm.auto import tqdm
 
-from .data import DataError, load_humaneval
+from .data import DataError, cache_dir, load_humaneval, prompt_ids
 from .generation import ANSWER_TOKENS, eval_prompts, generate_answers, greedy_generate, prompt_tensor
 from .models import default_device, load_tokenizer
 from .task_metrics import (CHOICE_NEW_TOKENS, TASK_METRICS, answer_matches, coding_prompt, constant_baseline, gradable,
                                          humaneval_program, run_python)
+from .token_difficulty import model_fingerprint
 from .speculative import acceptance_eval, cost_ratio, draft_acceptance
 from .yardstick import acceptance_items, heldout_items, measure_items
 from .specialist_config import SpecialistConfig
 from .run_dir import RunDirError, read_run, run_config, run_data, run_teacher, stage_done, stage_model
 
 # %% auto #0
-__all__ = ['heldout_loss', 'task_problems', 'task_score', 'evaluate_run']
+__all__ = ['heldout_loss', 'cached_answers', 'task_problems', 'task_score', 'evaluate_run']
 
 # %% ../nbs/07b_evaluation.ipynb #9cab1feb
 def heldout_loss(model, dataset: Dataset, tokenizer, batch_size: int = 8) -> float:
@@ -33,6 +34,20 @@ def heldout_loss(model, dataset: Dataset, tokenizer, batch_size: int = 8) -> flo
     return float(items.num.sum() / items.den.sum())
 
 # %% ../nbs/07b_evaluation.ipynb #8c9005d8
+def cached_answers(model, tokenizer, prompts: list[str], max_new_tokens: int,
+                   desc: str = "answers", progress: bool = True) -> list[str]:
+    "`generate_answers` 16 prompts at a time, kept under the cache's `answers/`: keyed by the exact weights, dtype and device, the tokenized prompts and `max_new_tokens`"
+    p = next(model.parameters())
+    key = json.dumps([model_fingerprint(model), str(p.dtype), p.device.type, [prompt_ids(tokenizer, x) for x in prompts], max_new_tokens])
+    path = cache_dir("answers")/f"{hashlib.sha1(key.encode()).hexdigest()}.json"
+    if path.exists(): return json.loads(path.read_text())
+    answers = []
+    for i in tqdm(range(0, len(prompts), 16), desc=desc, disable=not progress, leave=False):
+        answers += generate_answers(model, tokenizer, prompts[i:i + 16], max_new_tokens)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(answers)); tmp.replace(path)  # whole or not at all, whichever process writes it
+    return answers
+
 def task_problems(domain: str, test: Dataset, n: int) -> list[dict]:
     "Up to `n` problems of `domain`'s task metric: `prompt`, `reference` (and the HumanEval problem for coding)"
     if domain not in TASK_METRICS or n == 0: return []
@@ -44,10 +59,8 @@ def task_problems(domain: str, test: Dataset, n: int) -> list[dict]:
 def task_score(model, tokenizer, domain: str, problems: list[dict], max_new_tokens: int = ANSWER_TOKENS, progress: bool = True) -> dict:
     "The domain's task metric over `problems`, with every answer and verdict (and the best constant answer for choices)"
     details = []
-    answers = []
     if TASK_METRICS[domain] == "choice_accuracy": max_new_tokens = min(max_new_tokens, CHOICE_NEW_TOKENS)
-    for i in tqdm(range(0, len(problems), 16), desc=f"{TASK_METRICS[domain]}", disable=not progress, leave=False):
-        answers += generate_answers(model, tokenizer, [p["prompt"] for p in problems[i:i + 16]], max_new_tokens)
+    answers = cached_answers(model, tokenizer, [p["prompt"] for p in problems], max_new_tokens, TASK_METRICS[domain], progress)
     for pr, answer in zip(problems, answers):
         ok = run_python(humaneval_program(pr["problem"], answer))[0] if domain == "coding" else answer_matches(domain, answer, pr["reference"])
         details.append(dict(prompt=pr["prompt"], answer=answer, correct=bool(ok)))
