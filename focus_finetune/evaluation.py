@@ -4,16 +4,17 @@
 
 # %% ../nbs/07b_evaluation.ipynb #d839546a
 from __future__ import annotations
-import hashlib, json, os
+import hashlib, inspect, json, os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch, transformers
 from datasets import Dataset
 from tqdm.auto import tqdm
 
 from .data import DataError, cache_dir, load_humaneval, prompt_ids
-from .generation import ANSWER_TOKENS, eval_prompts, generate_answers, greedy_generate, prompt_tensor
+from .generation import ANSWER_TOKENS, batch_generate, eval_prompts, generate_answers, greedy_generate, prompt_tensor
 from .models import default_device, load_tokenizer
 from .task_metrics import (CHOICE_NEW_TOKENS, TASK_METRICS, answer_matches, coding_prompt, constant_baseline, gradable,
                                          humaneval_program, run_python)
@@ -36,9 +37,10 @@ def heldout_loss(model, dataset: Dataset, tokenizer, batch_size: int = 8) -> flo
 # %% ../nbs/07b_evaluation.ipynb #8c9005d8
 def cached_answers(model, tokenizer, prompts: list[str], max_new_tokens: int,
                    desc: str = "answers", progress: bool = True) -> list[str]:
-    "`generate_answers` 16 prompts at a time, kept under the cache's `answers/`: keyed by the exact weights, dtype and device, the tokenized prompts and `max_new_tokens`"
+    "`generate_answers` 16 prompts at a time, kept under the cache's `answers/`: keyed by the exact weights, dtype and device, the tokenized prompts, `max_new_tokens` and the code that decodes"
     p = next(model.parameters())
-    key = json.dumps([model_fingerprint(model), str(p.dtype), p.device.type, [prompt_ids(tokenizer, x) for x in prompts], max_new_tokens])
+    code = [inspect.getsource(f) for f in (prompt_ids, batch_generate, generate_answers)] + [torch.__version__, transformers.__version__]
+    key = json.dumps([model_fingerprint(model), str(p.dtype), p.device.type, [prompt_ids(tokenizer, x) for x in prompts], max_new_tokens, code])
     path = cache_dir("answers")/f"{hashlib.sha1(key.encode()).hexdigest()}.json"
     if path.exists(): return json.loads(path.read_text())
     answers = []
