@@ -4,7 +4,7 @@
 
 # %% ../nbs/07b_evaluation.ipynb #d839546a
 from __future__ import annotations
-import hashlib, inspect, json, os
+import hashlib, inspect, json
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from .token_difficulty import model_fingerprint
 from .speculative import acceptance_eval, cost_ratio, draft_acceptance
 from .yardstick import acceptance_items, heldout_items, measure_items
 from .specialist_config import SpecialistConfig
-from .run_dir import RunDirError, read_run, run_config, run_data, run_teacher, stage_done, stage_model
+from .run_dir import RunDirError, read_run, write_atomic, run_config, run_data, run_teacher, stage_done, stage_model
 
 # %% auto #0
 __all__ = ['heldout_loss', 'cached_answers', 'task_problems', 'task_score', 'evaluate_run']
@@ -46,8 +46,7 @@ def cached_answers(model, tokenizer, prompts: list[str], max_new_tokens: int,
     answers = []
     for i in tqdm(range(0, len(prompts), 16), desc=desc, disable=not progress, leave=False):
         answers += generate_answers(model, tokenizer, prompts[i:i + 16], max_new_tokens)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(answers)); tmp.replace(path)  # whole or not at all, whichever process writes it
+    write_atomic(path, json.dumps(answers))  # several processes may evaluate at once
     return answers
 
 def task_problems(domain: str, test: Dataset, n: int) -> list[dict]:

@@ -153,6 +153,12 @@ class SpecialistResult:
     intervals: pd.DataFrame | None = None # per model and measure: value and 95 % interval (one seed)
     seeds: dict | None = None # seed -> the `SpecialistResult` of that seed's run
 
+    @property
+    def minutes(self) -> float:
+        "Wall-clock minutes of the run's finished stages (with seeds: of all seeds together)"
+        runs = self.seeds.values() if self.seeds else [self]
+        return sum(st.get("seconds", 0) for r in runs for st in r.stages.values()) / 60
+
     def __repr__(self):
         lines = [f"SpecialistResult({self.run_dir})", f"  focus:     {self.focus_path}", f"  all-token: {self.all_token_path}",
                  f"  report:    {self.report_path}"]

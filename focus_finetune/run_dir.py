@@ -4,7 +4,7 @@
 
 # %% ../nbs/07a_run_dir.ipynb #1939084f
 from __future__ import annotations
-import json, math, shutil
+import json, math, os, shutil
 from dataclasses import fields
 from pathlib import Path
 
@@ -22,8 +22,8 @@ from .specialist_config import SpecialistConfig
 
 # %% auto #0
 __all__ = ['STAGES', 'MODEL_KEYS', 'RunDirError', 'describe_source', 'with_new_settings', 'open_run_dir', 'stage_done',
-           'mark_done', 'read_run', 'run_config', 'stage_model', 'run_data', 'run_teacher', 'specialist_splits',
-           'off_domain_test', 'train_stage', 'stage_record']
+           'write_atomic', 'mark_done', 'read_run', 'run_config', 'stage_model', 'run_data', 'run_teacher',
+           'specialist_splits', 'off_domain_test', 'train_stage', 'stage_record']
 
 # %% ../nbs/07a_run_dir.ipynb #da884463
 class RunDirError(ValueError):
@@ -81,12 +81,15 @@ def stage_done(run_dir: Path, stage: str) -> dict | None:
     p = Path(run_dir)/stage/"done.json"
     return json.loads(p.read_text()) if p.exists() else None
 
+def write_atomic(path: Path, text: str):
+    "Write `text` to `path` whole or not at all: other processes may read it as soon as it exists"
+    tmp = Path(path).with_name(f"{Path(path).name}.{os.getpid()}.tmp")
+    tmp.write_text(text); tmp.replace(path)
+
 def mark_done(run_dir: Path, stage: str, **info) -> dict:
     "Record that `stage` finished (written last, so a stage interrupted before this reruns)"
     (Path(run_dir)/stage).mkdir(parents=True, exist_ok=True)
-    tmp = Path(run_dir)/stage/"done.json.tmp"
-    tmp.write_text(json.dumps(info, indent=2))
-    tmp.replace(Path(run_dir)/stage/"done.json")  # whole or absent: other processes read it as soon as it is there
+    write_atomic(Path(run_dir)/stage/"done.json", json.dumps(info, indent=2))
     return info
 
 # %% ../nbs/07a_run_dir.ipynb #9470acf4
