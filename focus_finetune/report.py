@@ -15,8 +15,8 @@ from .yardstick import MEASURES, format_interval, measure_intervals, paired_comp
 from .run_dir import MODEL_KEYS, STAGES, RunDirError, read_run, run_config, stage_done
 
 # %% auto #0
-__all__ = ['markdown_table', 'plot_training', 'plot_measures', 'interval_table', 'comparison_table', 'write_report',
-           'refresh_report', 'SpecialistResult', 'load_result', 'seeds_result']
+__all__ = ['markdown_table', 'plot_training', 'plot_measures', 'interval_table', 'comparison_table', 'training_budget',
+           'write_report', 'refresh_report', 'SpecialistResult', 'load_result', 'seeds_result']
 
 # %% ../nbs/07c_report.ipynb #b6323af5
 def markdown_table(df: pd.DataFrame, digits: int = 4) -> str:
@@ -80,6 +80,13 @@ def _stages_table(run_dir: Path) -> pd.DataFrame:
     df = pd.DataFrame(rows).dropna(axis=1, how="all")
     return df.fillna({c: "" for c in df.columns if df[c].dtype == object})
 
+def training_budget(cfg, # the run's `SpecialistConfig`
+                    run_dir: Path) -> str:
+    "How long the reference and the student trained: their steps, or their epochs with the steps those took"
+    if not cfg.epochs: return f"reference {cfg.reference_steps} steps, student {cfg.student_steps} steps"
+    steps = [str((stage_done(run_dir, s) or {}).get("steps", "?")) for s in ("reference", "focus")]
+    return f"reference and student {cfg.epochs:g} epochs each ({' and '.join(steps)} steps)"
+
 def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cmp: pd.DataFrame, counts: dict) -> Path:
     "Write `report.md` (and its figures) for an evaluated run in `run_dir`"
     import matplotlib.pyplot as plt
@@ -91,7 +98,7 @@ def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cm
     cfg, analysis = run_config(rec), stage_done(run_dir, "analysis") or {}
     lines = [f"# {rec['domain']} specialist — {rec['mode']}", "",
              f"Teacher: `{rec['teacher']}` · student: `{rec['student'] or 'make_student(teacher, ' + str(cfg.student_layers) + ' layers)'}` · "
-             f"data: `{rec['data']}` · k = {cfg.k} · reference {cfg.reference_steps} steps, student {cfg.student_steps} steps "
+             f"data: `{rec['data']}` · k = {cfg.k} · {training_budget(cfg, run_dir)} "
              f"of {cfg.batch_size}×{cfg.grad_accum} sequences ≤ {cfg.max_length} tokens, lr {cfg.learning_rate:g}, seed {cfg.seed}.", "",
              f"Held out: {counts['test_examples']} test sequences (loss, agreement), {counts['off_domain_sequences']} off-domain sequences, "
              f"{counts['spec_prompts']} prompts continued by the teacher ({cfg.spec_new_tokens} new tokens, greedy and sampled; γ = {cfg.gamma}) "
