@@ -15,8 +15,8 @@ from .yardstick import MEASURES, format_interval, measure_intervals, paired_comp
 from .run_dir import MODEL_KEYS, STAGES, RunDirError, read_run, run_config, stage_done
 
 # %% auto #0
-__all__ = ['markdown_table', 'plot_training', 'plot_measures', 'interval_table', 'comparison_table', 'training_budget',
-           'write_report', 'refresh_report', 'SpecialistResult', 'load_result', 'seeds_result']
+__all__ = ['markdown_table', 'plot_training', 'plot_measures', 'interval_table', 'comparison_table', 'held_out_items',
+           'training_budget', 'write_report', 'refresh_report', 'SpecialistResult', 'load_result', 'seeds_result']
 
 # %% ../nbs/07c_report.ipynb #b6323af5
 def markdown_table(df: pd.DataFrame, digits: int = 4) -> str:
@@ -70,6 +70,16 @@ def comparison_table(cmp: pd.DataFrame) -> pd.DataFrame:
 def _baseline_note(baseline: dict | None) -> str:
     return f" (always answering {baseline['letter']} would score {baseline['accuracy']:.3f})" if baseline else ""
 
+def held_out_items(counts: dict, # the evaluation's `counts.json`
+                   cfg) -> str: # the run's `SpecialistConfig`
+    "What the evaluation scored, on how many items each (parts the run did not score are left out)"
+    parts = [f"{counts['test_examples']} test sequences (loss, agreement)", f"{counts['off_domain_sequences']} off-domain sequences"]
+    if counts.get("spec_prompts"): parts.append(f"{counts['spec_prompts']} prompts continued by the teacher ({cfg.spec_new_tokens} new tokens, "
+                                                f"greedy and sampled; γ = {cfg.gamma}) for the acceptance measures")
+    if counts.get("timing_prompts"): parts.append(f"{counts['timing_prompts']} of them decoded for real for the speed-up")
+    if counts.get("task_problems"): parts.append(f"{counts['task_problems']} task problems{_baseline_note(counts.get('task_baseline'))}")
+    return ", ".join(parts)
+
 def _stages_table(run_dir: Path) -> pd.DataFrame:
     "Seconds per stage; for training stages the steps run and, with evaluation, the step kept and its held-out loss"
     rows = []
@@ -100,11 +110,7 @@ def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cm
              f"Teacher: `{rec['teacher']}` · student: `{rec['student'] or 'make_student(teacher, ' + str(cfg.student_layers) + ' layers)'}` · "
              f"data: `{rec['data']}` · k = {cfg.k} · {training_budget(cfg, run_dir)} "
              f"of {cfg.batch_size}×{cfg.grad_accum} sequences ≤ {cfg.max_length} tokens, lr {cfg.learning_rate:g}, seed {cfg.seed}.", "",
-             f"Held out: {counts['test_examples']} test sequences (loss, agreement), {counts['off_domain_sequences']} off-domain sequences, "
-             f"{counts['spec_prompts']} prompts continued by the teacher ({cfg.spec_new_tokens} new tokens, greedy and sampled; γ = {cfg.gamma}) "
-             f"for the acceptance measures, {counts['timing_prompts']} of them decoded for real for the speed-up, "
-             f"{counts['task_problems']} task problems{_baseline_note(counts.get('task_baseline'))}. "
-             "Each value is followed by its 95 % bootstrap interval over these items.", "",
+             f"Held out: {held_out_items(counts, cfg)}. Each value is followed by its 95 % bootstrap interval over these items.", "",
              "## Results", "", markdown_table(interval_table(intervals)), "",
              "Models: `untrained` = the student's initialisation; `all-token` = trained on every token (this is also the reference); "
              f"`focus` = FocusFineTune, trained on the top {cfg.k:g} of tokens by ΔL; `teacher` for comparison. "
