@@ -4,7 +4,7 @@
 
 # %% ../nbs/07b_evaluation.ipynb #d839546a
 from __future__ import annotations
-import hashlib, inspect, json
+import hashlib, inspect, json, time
 from pathlib import Path
 
 import numpy as np
@@ -86,7 +86,7 @@ def evaluate_run(run_dir: str | Path, # a run directory whose training stages ar
                  teacher=None, # the run's teacher if it is loaded already (default: loaded as the run recorded it)
                  progress: bool = True) -> dict:
     "Score every model of a trained run item by item into `evaluation/items.csv.gz` (and `counts.json`); the counts"
-    run_dir = Path(run_dir)
+    run_dir, t0 = Path(run_dir), time.perf_counter()
     rec = read_run(run_dir)
     cfg, teacher_free = run_config(rec), rec["mode"] == "teacher-free"
     missing = [s for s in ("data", "init", "reference", "focus") if stage_done(run_dir, s) is None]
@@ -120,6 +120,7 @@ def evaluate_run(run_dir: str | Path, # a run directory whose training stages ar
                 for d in score["details"]: f.write(json.dumps(dict(model=name, **d)) + "\n")
     pd.concat(frames, ignore_index=True).to_csv(out/"items.csv.gz", index=False)
     counts = dict(test_examples=len(test), off_domain_sequences=len(off) if off is not None else 0, spec_prompts=len(prompts),
-                  timing_prompts=min(cfg.timing_prompts, len(prompts)), task_problems=len(problems), task_baseline=baseline, context=context)
+                  timing_prompts=min(cfg.timing_prompts, len(prompts)), task_problems=len(problems), task_baseline=baseline, context=context,
+                  seconds=round(time.perf_counter() - t0, 1))
     (out/"counts.json").write_text(json.dumps(counts))
     return counts

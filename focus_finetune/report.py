@@ -16,7 +16,8 @@ from .run_dir import MODEL_KEYS, STAGES, RunDirError, read_run, run_config, stag
 
 # %% auto #0
 __all__ = ['markdown_table', 'plot_training', 'plot_measures', 'interval_table', 'comparison_table', 'held_out_items',
-           'training_budget', 'write_report', 'refresh_report', 'SpecialistResult', 'load_result', 'seeds_result']
+           'training_budget', 'teacher_and_student', 'write_report', 'refresh_report', 'SpecialistResult',
+           'load_result', 'seeds_result']
 
 # %% ../nbs/07c_report.ipynb #b6323af5
 def markdown_table(df: pd.DataFrame, digits: int = 4) -> str:
@@ -80,11 +81,16 @@ def held_out_items(counts: dict, # the evaluation's `counts.json`
     if counts.get("task_problems"): parts.append(f"{counts['task_problems']} task problems{_baseline_note(counts.get('task_baseline'))}")
     return ", ".join(parts)
 
+def _scoring_seconds(run_dir: Path) -> dict:
+    "The evaluation's seconds while its report is written (before the stage is marked done): its scoring's, from `counts.json`"
+    f = run_dir/"evaluation"/"counts.json"
+    return {"seconds": json.loads(f.read_text()).get("seconds")} if f.exists() else {}
+
 def _stages_table(run_dir: Path) -> pd.DataFrame:
     "Seconds per stage; for training stages the steps run and, with evaluation, the step kept and its held-out loss"
     rows = []
     for s in STAGES:
-        d = stage_done(run_dir, s) or {}
+        d = stage_done(run_dir, s) or (_scoring_seconds(run_dir) if s == "evaluation" else {})
         if d or s == "evaluation": rows.append(dict(stage=s, seconds=d.get("seconds"), steps=d.get("steps"), kept_step=d.get("best_step"),
                                                     kept_eval_loss=d.get("best_eval_loss"), start=d.get("draft")))
     df = pd.DataFrame(rows).dropna(axis=1, how="all")
@@ -97,6 +103,13 @@ def training_budget(cfg, # the run's `SpecialistConfig`
     steps = [str((stage_done(run_dir, s) or {}).get("steps", "?")) for s in ("reference", "focus")]
     return f"reference and student {cfg.epochs:g} epochs each ({' and '.join(steps)} steps)"
 
+def teacher_and_student(rec: dict, # the run's `config.json`
+                        cfg) -> str: # the run's `SpecialistConfig`
+    "Who taught whom: the teacher and the student of a distillation run; the student alone, and what ΔL is, without a teacher"
+    student = f"`{rec['student'] or f'make_student(teacher, {cfg.student_layers} layers)'}`"
+    if rec["mode"] == "teacher-free": return f"No teacher: student {student} fine-tuned on the text, ΔL its excess loss over the all-token model"
+    return f"Teacher: `{rec['teacher']}` · student: {student}"
+
 def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cmp: pd.DataFrame, counts: dict) -> Path:
     "Write `report.md` (and its figures) for an evaluated run in `run_dir`"
     import matplotlib.pyplot as plt
@@ -107,13 +120,13 @@ def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cm
     rec = read_run(run_dir)
     cfg, analysis = run_config(rec), stage_done(run_dir, "analysis") or {}
     lines = [f"# {rec['domain']} specialist — {rec['mode']}", "",
-             f"Teacher: `{rec['teacher']}` · student: `{rec['student'] or 'make_student(teacher, ' + str(cfg.student_layers) + ' layers)'}` · "
-             f"data: `{rec['data']}` · k = {cfg.k} · {training_budget(cfg, run_dir)} "
+             f"{teacher_and_student(rec, cfg)} · data: `{rec['data']}` · k = {cfg.k} · {training_budget(cfg, run_dir)} "
              f"of {cfg.batch_size}×{cfg.grad_accum} sequences ≤ {cfg.max_length} tokens, lr {cfg.learning_rate:g}, seed {cfg.seed}.", "",
              f"Held out: {held_out_items(counts, cfg)}. Each value is followed by its 95 % bootstrap interval over these items.", "",
              "## Results", "", markdown_table(interval_table(intervals)), "",
              "Models: `untrained` = the student's initialisation; `all-token` = trained on every token (this is also the reference); "
-             f"`focus` = FocusFineTune, trained on the top {cfg.k:g} of tokens by ΔL; `teacher` for comparison. "
+             f"`focus` = FocusFineTune, trained on the top {cfg.k:g} of tokens by ΔL"
+             f"{'' if rec['mode'] == 'teacher-free' else '; `teacher` for comparison'}. "
              "Every measure is defined once in `focus_finetune.yardstick.MEASURES` (chapter 06a): losses are gold-token cross-entropy "
              "(nats/token); `kl` is KL(teacher‖model) on gold tokens; `alpha` is the per-token acceptance Σ min(p, q) on the teacher's "
              "sampled continuations; `tau` the tokens per teacher call of greedy speculative decoding; `block_acceptance` its "
