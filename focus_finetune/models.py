@@ -78,9 +78,9 @@ def resolve_model_path(name_or_path: str | Path) -> str:
         raise ModelLoadError(f"{path} is a file but not a model: give a model directory (with config.json), a .gguf file, a Hub id or one of {list(BUNDLED_MODELS)}.")
     if path.is_dir():
         if not (path/"config.json").exists():
-            raise ModelLoadError(f"{path} is not a model directory: it has no config.json.")
+            raise ModelLoadError(f"{path} is not a model directory: it has no config.json (give the directory `save_pretrained` wrote).")
         return str(path)
-    if _looks_like_path(name): raise ModelLoadError(f"Model path not found: {path}")
+    if _looks_like_path(name): raise ModelLoadError(f"Model path not found: {path}. Check the path, or give a Hub id or one of {list(BUNDLED_MODELS)}.")
     return name  # a Hub id
 
 # %% ../nbs/01_models.ipynb #d54697ae
