@@ -22,7 +22,7 @@ from .token_difficulty import model_fingerprint
 from .speculative import acceptance_eval, cost_ratio, draft_acceptance
 from .yardstick import acceptance_items, heldout_items, measure_items
 from .specialist_config import SpecialistConfig
-from .run_dir import RunDirError, read_run, write_atomic, run_config, run_data, run_teacher, stage_done, stage_model
+from .run_dir import RunDirError, is_teacher_free, read_run, write_atomic, run_config, run_data, run_teacher, stage_done, stage_model
 
 # %% auto #0
 __all__ = ['heldout_loss', 'cached_answers', 'task_problems', 'task_score', 'evaluate_run']
@@ -88,7 +88,7 @@ def evaluate_run(run_dir: str | Path, # a run directory whose training stages ar
     "Score every model of a trained run item by item into `evaluation/items.csv.gz` (and `counts.json`); the counts"
     run_dir, t0 = Path(run_dir), time.perf_counter()
     rec = read_run(run_dir)
-    cfg, teacher_free = run_config(rec), rec["mode"] == "teacher-free"
+    cfg, teacher_free = run_config(rec), is_teacher_free(rec)
     missing = [s for s in ("data", "init", "reference", "focus") if stage_done(run_dir, s) is None]
     if missing: raise RunDirError(f"The run in {run_dir} has not finished {', '.join(missing)}: run specialize with the same options first.")
     out, tokenizer = run_dir/"evaluation", load_tokenizer(run_dir/"init"/"model")

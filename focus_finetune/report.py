@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .yardstick import MEASURES, format_interval, measure_intervals, paired_comparison, seed_summary, verdict
-from .run_dir import MODEL_KEYS, STAGES, RunDirError, read_run, run_config, stage_done
+from .run_dir import MODEL_KEYS, STAGES, RunDirError, is_teacher_free, read_run, run_config, stage_done
 
 # %% auto #0
 __all__ = ['markdown_table', 'plot_training', 'plot_measures', 'interval_table', 'comparison_table', 'held_out_items',
@@ -107,7 +107,7 @@ def teacher_and_student(rec: dict, # the run's `config.json`
                         cfg) -> str: # the run's `SpecialistConfig`
     "Who taught whom: the teacher and the student of a distillation run; the student alone, and what ΔL is, without a teacher"
     student = f"`{rec['student'] or f'make_student(teacher, {cfg.student_layers} layers)'}`"
-    if rec["mode"] == "teacher-free": return f"No teacher: student {student} fine-tuned on the text, ΔL its excess loss over the all-token model"
+    if is_teacher_free(rec): return f"No teacher: student {student} fine-tuned on the text, ΔL its excess loss over the all-token model"
     return f"Teacher: `{rec['teacher']}` · student: {student}"
 
 def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cmp: pd.DataFrame, counts: dict) -> Path:
@@ -126,7 +126,7 @@ def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cm
              "## Results", "", markdown_table(interval_table(intervals)), "",
              "Models: `untrained` = the student's initialisation; `all-token` = trained on every token (this is also the reference); "
              f"`focus` = FocusFineTune, trained on the top {cfg.k:g} of tokens by ΔL"
-             f"{'' if rec['mode'] == 'teacher-free' else '; `teacher` for comparison'}. "
+             f"{'' if is_teacher_free(rec) else '; `teacher` for comparison'}. "
              "Every measure is defined once in `focus_finetune.yardstick.MEASURES` (chapter 06a): losses are gold-token cross-entropy "
              "(nats/token); `kl` is KL(teacher‖model) on gold tokens; `alpha` is the per-token acceptance Σ min(p, q) on the teacher's "
              "sampled continuations; `tau` the tokens per teacher call of greedy speculative decoding; `block_acceptance` its "

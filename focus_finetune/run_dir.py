@@ -22,8 +22,8 @@ from .specialist_config import SpecialistConfig
 
 # %% auto #0
 __all__ = ['STAGES', 'MODEL_KEYS', 'RunDirError', 'describe_source', 'with_new_settings', 'open_run_dir', 'stage_done',
-           'write_atomic', 'mark_done', 'read_run', 'run_config', 'stage_model', 'run_data', 'run_teacher',
-           'specialist_splits', 'off_domain_test', 'train_stage', 'stage_record']
+           'write_atomic', 'mark_done', 'read_run', 'run_config', 'is_teacher_free', 'stage_model', 'run_data',
+           'run_teacher', 'specialist_splits', 'off_domain_test', 'train_stage', 'stage_record']
 
 # %% ../nbs/07a_run_dir.ipynb #da884463
 class RunDirError(ValueError):
@@ -105,6 +105,10 @@ def run_config(record: dict) -> SpecialistConfig:
     "The settings of a run record"
     return SpecialistConfig(**record["config"])
 
+def is_teacher_free(record: dict) -> bool:
+    "Whether a run record is of a teacher-free run (no teacher: the student fine-tuned on the text's gold tokens)"
+    return record["mode"] == "teacher-free"
+
 def stage_model(run_dir: str | Path, stage: str, device=None):
     "The model a finished training stage saved (a fresh copy, on `device`, default `default_device()`)"
     return load_model(Path(run_dir)/stage/"model", device=device or default_device())
@@ -117,7 +121,7 @@ def run_data(run_dir: str | Path, name: str = "tokenized"):
 def run_teacher(run_dir: str | Path, source=None, device=None):
     "The run's teacher in eval mode: fine-tuned in its `teacher` stage, else `source` (default: as its record names it); None without one"
     rec = read_run(run_dir)
-    if rec["mode"] == "teacher-free": return None
+    if is_teacher_free(rec): return None
     tuned = (stage_done(run_dir, "teacher") or {}).get("fine_tuned")
     where = Path(run_dir)/"teacher"/"model" if tuned else (source if source is not None else rec["teacher"])
     return load_model(where, device=device or default_device()).eval()

@@ -19,7 +19,7 @@ from .models import ModelLoadError, default_device, load_model, load_student, lo
 from .reference_kd import DistillTrainer
 from .token_difficulty import delta_threshold, plot_delta_by_kind, plot_delta_hist, token_losses, token_viewer
 from .specialist_config import SpecialistConfig, preset_settings
-from .run_dir import (STAGES, RunDirError, describe_source, off_domain_test, open_run_dir, read_run, mark_done, run_config,
+from .run_dir import (STAGES, RunDirError, describe_source, is_teacher_free, off_domain_test, open_run_dir, read_run, mark_done, run_config,
                                     run_data, run_teacher, specialist_splits, stage_done, stage_model, stage_record, train_stage)
 from .evaluation import evaluate_run
 from .report import SpecialistResult, load_result, refresh_report, seeds_result
@@ -75,7 +75,7 @@ class SpecialistRun:
         if stage_done(run_dir, "init") is None: raise RunDirError(f"The run in {run_dir} has not prepared its student yet: run specialize first.")
         self.domain, self.teacher_source, self.student_source = self.record["domain"], self.record["teacher"], self.record["student"]
         self.domain_data, self.config, self.progress = None, run_config(self.record), progress
-        self.teacher_free, self.dir, self._teacher = self.record["mode"] == "teacher-free", run_dir, None
+        self.teacher_free, self.dir, self._teacher = is_teacher_free(self.record), run_dir, None
         self.tokenizer, self.device = load_tokenizer(run_dir/"init"/"model"), default_device()
         return self
 
