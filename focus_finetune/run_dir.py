@@ -21,9 +21,9 @@ from .token_difficulty import model_fingerprint
 from .specialist_config import SpecialistConfig
 
 # %% auto #0
-__all__ = ['STAGES', 'MODEL_KEYS', 'RunDirError', 'describe_source', 'with_new_settings', 'open_run_dir', 'stage_done',
-           'write_atomic', 'mark_done', 'read_run', 'run_config', 'is_teacher_free', 'stage_model', 'run_data',
-           'run_teacher', 'specialist_splits', 'off_domain_test', 'train_stage', 'stage_record']
+__all__ = ['STAGES', 'MODEL_KEYS', 'TEACHER_FREE', 'RunDirError', 'describe_source', 'with_new_settings', 'open_run_dir',
+           'stage_done', 'write_atomic', 'mark_done', 'read_run', 'run_config', 'is_teacher_free', 'stage_model',
+           'run_data', 'run_teacher', 'specialist_splits', 'off_domain_test', 'train_stage', 'stage_record']
 
 # %% ../nbs/07a_run_dir.ipynb #da884463
 class RunDirError(ValueError):
@@ -105,9 +105,11 @@ def run_config(record: dict) -> SpecialistConfig:
     "The settings of a run record"
     return SpecialistConfig(**record["config"])
 
+TEACHER_FREE = "teacher-free"  # the `mode` a run record gives a run without a teacher (one with a teacher: "distillation")
+
 def is_teacher_free(record: dict) -> bool:
     "Whether a run record is of a teacher-free run (no teacher: the student fine-tuned on the text's gold tokens)"
-    return record["mode"] == "teacher-free"
+    return record["mode"] == TEACHER_FREE
 
 def stage_model(run_dir: str | Path, stage: str, device=None):
     "The model a finished training stage saved (a fresh copy, on `device`, default `default_device()`)"

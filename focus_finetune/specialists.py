@@ -19,8 +19,9 @@ from .models import ModelLoadError, default_device, load_model, load_student, lo
 from .reference_kd import DistillTrainer
 from .token_difficulty import delta_threshold, plot_delta_by_kind, plot_delta_hist, token_losses, token_viewer
 from .specialist_config import SpecialistConfig, preset_settings
-from .run_dir import (STAGES, RunDirError, describe_source, is_teacher_free, off_domain_test, open_run_dir, read_run, mark_done, run_config,
-                                    run_data, run_teacher, specialist_splits, stage_done, stage_model, stage_record, train_stage)
+from .run_dir import (STAGES, RunDirError, TEACHER_FREE, describe_source, is_teacher_free, off_domain_test, open_run_dir,
+                                    read_run, mark_done, run_config, run_data, run_teacher, specialist_splits, stage_done, stage_model,
+                                    stage_record, train_stage)
 from .evaluation import evaluate_run
 from .report import SpecialistResult, load_result, refresh_report, seeds_result
 
@@ -59,7 +60,7 @@ class SpecialistRun:
         if domain_data is None and domain not in DOMAINS:
             raise DataError(f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data).")
         self.tokenizer = _resolve_tokenizer(tokenizer, teacher_model, student_model)
-        self.record = dict(domain=domain, mode="teacher-free" if self.teacher_free else "distillation",
+        self.record = dict(domain=domain, mode=TEACHER_FREE if self.teacher_free else "distillation",
                            teacher=describe_source(teacher_model), student=describe_source(student_model),
                            data=describe_source(domain_data) if domain_data is not None else f"built-in:{domain}",
                            config=dataclasses.asdict(config))
