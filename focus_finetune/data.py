@@ -442,7 +442,7 @@ def load_examples(data, # a path (or list of paths), a `Dataset`, or a Hub data 
         except Exception as e: raise DataError(f"{path} could not be read as {path.suffix} ({type(e).__name__}: {e}).") from e
         return _records_to_examples(ds, str(path))
     if path.suffix or str(data).startswith((".", "/", "~")):
-        raise DataError(f"Data file not found: {path}")
+        raise DataError(f"Data file not found: {path}. Check the path; give a .jsonl, .json, .csv or .txt file or a directory of them.")
     try: ds = datasets.load_dataset(str(data), split=split)
     except Exception as e:
         raise DataError(f"'{data}' is neither a local file nor a loadable Hub data set ({type(e).__name__}: {str(e)[:200]}). "

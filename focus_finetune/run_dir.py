@@ -55,7 +55,7 @@ def with_new_settings(record: dict) -> dict:
     return {**record, "config": {f.name: f.default for f in fields(SpecialistConfig)} | record["config"]}
 
 def open_run_dir(path: str | Path, record: dict, overwrite: bool = False) -> Path:
-    "Create or reopen a run directory for `record`; a different existing run is an error (or, with `overwrite`, deleted)"
+    "Create or reopen a run directory for `record`; a different existing run is an error (or, with `overwrite`, deleted) unless it left nothing but its record"
     path, state = Path(path), process_state()
     if state.is_main_process: _write_run_dir(path, record, overwrite)
     state.wait_for_everyone()  # with several processes the main one makes (or checks) the directory; the others start after it
@@ -69,8 +69,9 @@ def _write_run_dir(path: Path, record: dict, overwrite: bool):
         shutil.rmtree(path)
     if saved.exists():
         diff = _differences(with_new_settings(json.loads(saved.read_text())), json.loads(json.dumps(record)))
-        if diff: raise RunDirError(f"The run directory {path} was made by a different run ({'; '.join(diff)}): "
-                                   "choose another run directory, or overwrite it (overwrite=True, --overwrite).")
+        if diff and any(p != saved for p in path.iterdir()):  # a run that stopped before writing anything but its record is replaced
+            raise RunDirError(f"The run directory {path} was made by a different run ({'; '.join(diff)}): "
+                              "choose another run directory, or overwrite it (overwrite=True, --overwrite).")
     elif path.exists() and any(path.iterdir()):
         raise RunDirError(f"{path} is not empty and has no config.json: choose a new or empty run directory.")
     path.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from transformers import Trainer, TrainerState
 from .data import DOMAINS, DataError, tokenize_dataset
 from .draft import draft_path, draft_record, is_draft_spec, resolve_draft
 from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer
-from .models import ModelLoadError, default_device, load_model, load_student, load_tokenizer, process_state, wait_for_main
+from .models import ModelLoadError, default_device, load_model, load_student, load_tokenizer, process_state, resolve_model_path, wait_for_main
 from .reference_kd import DistillTrainer
 from .token_difficulty import delta_threshold, plot_delta_by_kind, plot_delta_hist, token_losses, token_viewer
 from .specialist_config import SpecialistConfig, preset_settings
@@ -57,6 +57,8 @@ class SpecialistRun:
         if self.teacher_free and is_draft_spec(student_model):
             raise ValueError(f"student_model={student_model!r} is a draft distilled from a teacher: give teacher_model, or a model as student_model.")
         if is_draft_spec(student_model): draft_path(student_model)  # a named draft that does not exist fails now, before any work
+        for source in (teacher_model, student_model):  # so does a mistyped model path
+            if isinstance(source, (str, Path)) and not is_draft_spec(source): resolve_model_path(source)
         if domain_data is None and domain not in DOMAINS:
             raise DataError(f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data).")
         self.tokenizer = _resolve_tokenizer(tokenizer, teacher_model, student_model)
