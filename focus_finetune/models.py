@@ -20,7 +20,7 @@ from .data import cache_dir
 __all__ = ['DEFAULT_TEACHER', 'BUNDLED_MODELS', 'STUDENT_LAYERS', 'CHATML', 'ModelLoadError', 'bundled_gguf', 'convert_gguf',
            'resolve_model_path', 'check_causal_lm', 'load_config', 'process_state', 'wait_for_main', 'default_device',
            'load_model', 'load_tokenizer', 'uniform_layers', 'make_student', 'tiny_tokenizer', 'tiny_llama',
-           'output_vocab_size', 'check_same_vocab', 'load_student']
+           'output_vocab_size', 'check_same_tokenizer', 'check_same_vocab', 'load_student']
 
 # %% ../nbs/01_models.ipynb #d257f924
 class ModelLoadError(ValueError):
@@ -224,18 +224,21 @@ def output_vocab_size(model) -> int:
     "Number of logits the model produces per position"
     return check_causal_lm(model).get_output_embeddings().weight.shape[0]
 
+def check_same_tokenizer(teacher_tokenizer, student_tokenizer):
+    "Raise a clear error when the two tokenizers map text to different ids (checked before any model is loaded, where it can be)"
+    vt, vs = teacher_tokenizer.get_vocab(), student_tokenizer.get_vocab()
+    if vt != vs:
+        diff = sorted(set(vt.items()) ^ set(vs.items()))[:3]
+        raise ModelLoadError(f"Teacher and student tokenizers differ ({len(vt)} vs {len(vs)} entries; e.g. {diff}). "
+                             "Use the teacher's tokenizer for both.")
+
 def check_same_vocab(teacher, student, teacher_tokenizer=None, student_tokenizer=None):
     "Raise a clear error when teacher and student cannot be compared token by token"
     nt, ns = output_vocab_size(teacher), output_vocab_size(student)
     if nt != ns:
         raise ModelLoadError(f"Teacher and student vocabularies differ: the teacher predicts {nt} tokens, the student {ns}. "
                              "Distillation needs the same tokenizer; build the student with make_student(teacher).")
-    if teacher_tokenizer is not None and student_tokenizer is not None:
-        vt, vs = teacher_tokenizer.get_vocab(), student_tokenizer.get_vocab()
-        if vt != vs:
-            diff = sorted(set(vt.items()) ^ set(vs.items()))[:3]
-            raise ModelLoadError(f"Teacher and student tokenizers differ ({len(vt)} vs {len(vs)} entries; e.g. {diff}). "
-                                 "Use the teacher's tokenizer for both.")
+    if teacher_tokenizer is not None and student_tokenizer is not None: check_same_tokenizer(teacher_tokenizer, student_tokenizer)
 
 def load_student(student, teacher, n_layers: int = STUDENT_LAYERS, teacher_tokenizer=None, student_tokenizer=None) -> PreTrainedModel:
     "The student: `make_student(teacher)` when `student` is None, else the given model or checkpoint, vocab-checked"

@@ -15,7 +15,7 @@ from transformers import Trainer, TrainerState
 from .data import DOMAINS, DataError, tokenize_dataset
 from .draft import draft_path, draft_record, is_draft_spec, resolve_draft
 from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer
-from .models import ModelLoadError, default_device, load_model, load_student, load_tokenizer, process_state, resolve_model_path, wait_for_main
+from .models import ModelLoadError, check_same_tokenizer, default_device, load_model, load_student, load_tokenizer, process_state, resolve_model_path, wait_for_main
 from .reference_kd import DistillTrainer
 from .token_difficulty import delta_threshold, plot_delta_by_kind, plot_delta_hist, token_losses, token_viewer
 from .specialist_config import SpecialistConfig, preset_settings
@@ -62,6 +62,8 @@ class SpecialistRun:
         if domain_data is None and domain not in DOMAINS:
             raise DataError(f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data).")
         self.tokenizer = _resolve_tokenizer(tokenizer, teacher_model, student_model)
+        if not self.teacher_free and isinstance(student_model, (str, Path)) and not is_draft_spec(student_model):
+            check_same_tokenizer(self.tokenizer, load_tokenizer(student_model))  # as the init stage will, before any work
         self.record = dict(domain=domain, mode=TEACHER_FREE if self.teacher_free else "distillation",
                            teacher=describe_source(teacher_model), student=describe_source(student_model),
                            data=describe_source(domain_data) if domain_data is not None else f"built-in:{domain}",
