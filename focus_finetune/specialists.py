@@ -15,7 +15,8 @@ from transformers import Trainer, TrainerState
 from .data import DOMAINS, DataError, tokenize_dataset
 from .draft import draft_path, draft_record, is_draft_spec, resolve_draft
 from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer
-from .models import ModelLoadError, check_same_tokenizer, default_device, load_model, load_student, load_tokenizer, process_state, resolve_model_path, wait_for_main
+from .models import (ModelLoadError, check_same_tokenizer, default_device, load_model, load_student, load_tokenizer,
+                                   process_state, resolve_model_path, wait_for_main)
 from .reference_kd import DistillTrainer
 from .token_difficulty import delta_threshold, plot_delta_by_kind, plot_delta_hist, token_losses, token_viewer
 from .specialist_config import SpecialistConfig, preset_settings
@@ -29,6 +30,10 @@ from .report import SpecialistResult, load_result, refresh_report, seeds_result
 __all__ = ['SpecialistRun', 'check_seeds', 'FocusFineTune']
 
 # %% ../nbs/07d_specialists.ipynb #95b91909
+def _names_model(source) -> bool:
+    "Whether `source` names a model (a path, Hub id or bundled name), not a draft spec or an in-memory model"
+    return isinstance(source, (str, Path)) and not is_draft_spec(source)
+
 def _resolve_tokenizer(tokenizer, *sources):
     if tokenizer is not None:
         tok = load_tokenizer(tokenizer) if isinstance(tokenizer, (str, Path)) else tokenizer
@@ -57,12 +62,11 @@ class SpecialistRun:
         if self.teacher_free and is_draft_spec(student_model):
             raise ValueError(f"student_model={student_model!r} is a draft distilled from a teacher: give teacher_model, or a model as student_model.")
         if is_draft_spec(student_model): draft_path(student_model)  # a named draft that does not exist fails now, before any work
-        for source in (teacher_model, student_model):  # so does a mistyped model path
-            if isinstance(source, (str, Path)) and not is_draft_spec(source): resolve_model_path(source)
+        for source in filter(_names_model, (teacher_model, student_model)): resolve_model_path(source)  # so does a mistyped path
         if domain_data is None and domain not in DOMAINS:
             raise DataError(f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data).")
         self.tokenizer = _resolve_tokenizer(tokenizer, teacher_model, student_model)
-        if not self.teacher_free and isinstance(student_model, (str, Path)) and not is_draft_spec(student_model):
+        if not self.teacher_free and _names_model(student_model):
             check_same_tokenizer(self.tokenizer, load_tokenizer(student_model))  # as the init stage will, before any work
         self.record = dict(domain=domain, mode=TEACHER_FREE if self.teacher_free else "distillation",
                            teacher=describe_source(teacher_model), student=describe_source(student_model),
