@@ -40,8 +40,8 @@ def _resolve_tokenizer(tokenizer, *sources):
         if tok.pad_token is None: tok.pad_token = tok.eos_token
         return tok
     for source in sources:
-        if source is None or is_draft_spec(source): continue
-        if isinstance(source, (str, Path)): return load_tokenizer(source)  # a name or path: its errors say what is wrong
+        if _names_model(source): return load_tokenizer(source)  # a name or path: its errors say what is wrong
+        if source is None or isinstance(source, (str, Path)): continue  # no model, or a draft (built later, with the teacher's tokenizer)
         try: return load_tokenizer(source)  # an in-memory model: only if it remembers a directory with a tokenizer
         except (ModelLoadError, OSError, ValueError, TypeError): continue
     raise ModelLoadError("No tokenizer found for the models given (in-memory models without a saved directory): "
