@@ -15,8 +15,8 @@ from transformers import Trainer, TrainerState
 from .data import DOMAINS, DataError, tokenize_dataset
 from .draft import draft_path, draft_record, is_draft_spec, resolve_draft
 from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer
-from .models import (ModelLoadError, check_same_tokenizer, default_device, load_model, load_student, load_tokenizer,
-                                   process_state, resolve_model_path, wait_for_main)
+from .models import (ModelLoadError, check_causal_lm, check_same_tokenizer, check_same_vocab, default_device, load_model,
+                                   load_student, load_tokenizer, process_state, resolve_model_path, wait_for_main)
 from .reference_kd import DistillTrainer
 from .token_difficulty import delta_threshold, plot_delta_by_kind, plot_delta_hist, token_losses, token_viewer
 from .specialist_config import SpecialistConfig, preset_settings
@@ -63,6 +63,9 @@ class SpecialistRun:
             raise ValueError(f"student_model={student_model!r} is a draft distilled from a teacher: give teacher_model, or a model as student_model.")
         if is_draft_spec(student_model): draft_path(student_model)  # a named draft that does not exist fails now, before any work
         for source in filter(_names_model, (teacher_model, student_model)): resolve_model_path(source)  # so does a mistyped path
+        in_memory = [m for m in (teacher_model, student_model) if m is not None and not isinstance(m, (str, Path))]
+        for model in in_memory: check_causal_lm(model)  # and a model object without a causal-LM head
+        if len(in_memory) == 2: check_same_vocab(teacher_model, student_model)  # and two model objects that predict different vocabularies
         if domain_data is None and domain not in DOMAINS:
             raise DataError(f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data).")
         self.tokenizer = _resolve_tokenizer(tokenizer, teacher_model, student_model)
