@@ -20,8 +20,8 @@ __all__ = ['EVALS', 'MATH_EVALS', 'FORTUNE_FILES', 'DOMAINS', 'MAX_TRAIN', 'MAX_
            'licence_family', 'licence_documents', 'tort_examples', 'real_estate_examples', 'court_decisions',
            'legal_examples', 'science_examples', 'creative_examples', 'domain_examples', 'shingles', 'jaccard',
            'similar_pairs', 'near_duplicate_groups', 'leak_groups', 'split_examples', 'load_domain', 'load_humaneval',
-           'load_examples', 'prompt_ids', 'tokenize_example', 'tokenize_dataset', 'token_stats', 'plain_warnings',
-           'make_collator', 'domain_table', 'source_table']
+           'is_records', 'load_examples', 'prompt_ids', 'tokenize_example', 'tokenize_dataset', 'token_stats',
+           'plain_warnings', 'make_collator', 'domain_table', 'source_table']
 
 # %% ../nbs/00_data.ipynb #706dac1d
 def cache_dir(*parts: str) -> Path:
@@ -427,15 +427,28 @@ def _blank(path: Path) -> bool:
     size = path.stat().st_size
     return size == 0 or (size < 2**20 and not path.read_text(encoding="utf-8", errors="ignore").strip())
 
-def load_examples(data, # a path (or list of paths), a `Dataset`, or a Hub data set name
+_DATA_FORMS = ("a file or directory path (or a list of them), a Dataset, a list of records (dicts with 'text', or 'prompt' and "
+               "'response'), or a Hub data set name")
+
+def is_records(data) -> bool:
+    "Whether `data` is a non-empty list of records (dicts), as opposed to a list of paths"
+    return isinstance(data, (list, tuple)) and len(data) > 0 and all(isinstance(d, dict) for d in data)
+
+def load_examples(data, # a path (or list of paths), a `Dataset`, a list of records (dicts), or a Hub data set name
                   split: str = "train", # the split to read from a Hub data set
                  ) -> list[dict]:
     "Examples in the common schema from user data"
     if isinstance(data, Dataset): return _records_to_examples(data, "the given Dataset")
+    if is_records(data): return _records_to_examples(Dataset.from_list(list(data)), "the given records")
     if isinstance(data, (list, tuple)): return [e for d in data for e in load_examples(d, split)]
+    if not isinstance(data, (str, Path)) or not str(data).strip():
+        raise DataError(f"Cannot read data from {type(data).__name__} {str(data)[:60]!r}: give {_DATA_FORMS}.")
     path = Path(str(data)).expanduser()
     if path.exists():
-        if path.is_dir(): return [e for p in sorted(path.iterdir()) if p.suffix.lower() in (".jsonl", ".json", ".csv", ".txt") for e in load_examples(p)]
+        if path.is_dir():
+            files = [p for p in sorted(path.iterdir()) if p.suffix.lower() in (".jsonl", ".json", ".csv", ".txt")]
+            if not files: raise DataError(f"{path} is a directory without data files: put .jsonl, .json, .csv or .txt files in it.")
+            return [e for p in files for e in load_examples(p)]
         if _blank(path): raise DataError(f"{path} is empty: give it at least one record ({_RECORD_SHAPE}).")
         try: ds = _read_file(path)
         except DataError: raise
@@ -446,7 +459,7 @@ def load_examples(data, # a path (or list of paths), a `Dataset`, or a Hub data 
     try: ds = datasets.load_dataset(str(data), split=split)
     except Exception as e:
         raise DataError(f"'{data}' is neither a local file nor a loadable Hub data set ({type(e).__name__}: {str(e)[:200]}). "
-                        "Offline (HF_HUB_OFFLINE=1) only cached Hub data sets load.") from e
+                        f"Offline (HF_HUB_OFFLINE=1) only cached Hub data sets load. Data can be {_DATA_FORMS}.") from e
     return _records_to_examples(ds, str(data))
 
 # %% ../nbs/00_data.ipynb #c80e4f21

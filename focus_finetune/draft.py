@@ -15,7 +15,7 @@ from transformers.trainer_utils import get_last_checkpoint
 
 from .data import DOMAINS, MAX_LENGTH, cache_dir, load_domain, make_collator, tokenize_dataset
 from .models import (STUDENT_LAYERS, ModelLoadError, default_device, load_model, load_tokenizer, make_student, process_state,
-                                   wait_for_main)
+                                   library_progress_bars, wait_for_main)
 from .losses import setting
 from .reference_kd import DistillTrainer, keep_best_args, precision_args, training_args
 from .token_difficulty import model_fingerprint
@@ -125,45 +125,46 @@ def build_draft(teacher, # the teacher: anything `load_model` takes
                 out: str | Path | None = None, # default: `<cache>/drafts/<draft_name>`
                 progress: bool = True) -> Path:
     "The directory of the draft of `teacher` made with `config`: from the cache, or distilled now and cached"
-    teacher_model = load_model(teacher, device=default_device()).eval()
-    fp = model_fingerprint(teacher_model)
-    out = Path(out) if out else cache_dir("drafts")/draft_name(_label(teacher), fp, config)
-    if (out/"draft.json").exists():
-        rec = draft_record(out)
-        if rec["teacher_fingerprint"] != fp or rec["config"] != dataclasses.asdict(config):
-            raise ModelLoadError(f"{out} holds a draft of another teacher or other settings: choose another directory.")
+    with library_progress_bars(progress):  # quiet: no weight-loading or map bars either
+        teacher_model = load_model(teacher, device=default_device()).eval()
+        fp = model_fingerprint(teacher_model)
+        out = Path(out) if out else cache_dir("drafts")/draft_name(_label(teacher), fp, config)
+        if (out/"draft.json").exists():
+            rec = draft_record(out)
+            if rec["teacher_fingerprint"] != fp or rec["config"] != dataclasses.asdict(config):
+                raise ModelLoadError(f"{out} holds a draft of another teacher or other settings: choose another directory.")
+            return out
+        tokenizer = tokenizer or load_tokenizer(teacher)
+        t0 = time.perf_counter()
+        data = draft_corpus(tokenizer, config, progress=progress)
+        student = make_student(teacher_model, n_layers=config.n_layers)
+        carved = copy.deepcopy(student).eval()
+        work = out.parent/f".building-{out.name}"
+        trainer = DistillTrainer(model=student, args=_draft_args(work/"checkpoints", config, progress), train_dataset=data["train"],
+                                 eval_dataset=data["validation"], data_collator=make_collator(tokenizer), processing_class=tokenizer,
+                                 teacher_model=teacher_model, callbacks=[EarlyStoppingCallback(config.patience)])
+        if not progress: trainer.remove_callback(PrinterCallback)  # quiet: no log lines either (they stay in the log history)
+        last = get_last_checkpoint(str(work/"checkpoints")) if (work/"checkpoints").exists() else None
+        trainer.train(resume_from_checkpoint=last)
+        model_dir = work/"draft"
+        trainer.save_model(str(model_dir))  # called by every process; the main one writes
+        procs = process_state()
+        procs.wait_for_everyone()  # each has loaded the best checkpoint before the main one moves the draft
+        if not procs.is_main_process: return wait_for_main(out/"draft.json").parent  # the main one measures and moves it
+        state, draft = trainer.state, trainer.model.eval()
+        evals = [dict(step=h["step"], kl=h["eval_loss"]) for h in state.log_history if "eval_loss" in h]
+        best_step = int(Path(state.best_model_checkpoint).name.split("-")[-1]) if state.best_model_checkpoint else state.global_step
+        record = dict(name=out.name, teacher=str(teacher) if isinstance(teacher, (str, Path)) else _label(teacher), teacher_fingerprint=fp,
+                      config=dataclasses.asdict(config), steps_run=state.global_step, best_step=best_step, best_eval_kl=state.best_metric,
+                      stopped_early=state.global_step < config.max_steps, evals=evals,
+                      train_sequences=len(data["train"]), validation_sequences=len(data["validation"]),
+                      heldout=heldout_table(teacher_model, {"carved": carved, "draft": draft}, data["validation"], tokenizer, config.seed),
+                      seconds=round(time.perf_counter() - t0, 1), device=str(default_device()), processes=procs.num_processes)
+        tokenizer.save_pretrained(str(model_dir))
+        (model_dir/"log_history.json").write_text(json.dumps(state.log_history, indent=1))
+        (model_dir/"draft.json").write_text(json.dumps(record, indent=2))  # written last: a directory with it is complete
+        shutil.rmtree(out, ignore_errors=True); model_dir.rename(out); shutil.rmtree(work, ignore_errors=True)
         return out
-    tokenizer = tokenizer or load_tokenizer(teacher)
-    t0 = time.perf_counter()
-    data = draft_corpus(tokenizer, config, progress=progress)
-    student = make_student(teacher_model, n_layers=config.n_layers)
-    carved = copy.deepcopy(student).eval()
-    work = out.parent/f".building-{out.name}"
-    trainer = DistillTrainer(model=student, args=_draft_args(work/"checkpoints", config, progress), train_dataset=data["train"],
-                             eval_dataset=data["validation"], data_collator=make_collator(tokenizer), processing_class=tokenizer,
-                             teacher_model=teacher_model, callbacks=[EarlyStoppingCallback(config.patience)])
-    if not progress: trainer.remove_callback(PrinterCallback)  # quiet: no log lines either (they stay in the log history)
-    last = get_last_checkpoint(str(work/"checkpoints")) if (work/"checkpoints").exists() else None
-    trainer.train(resume_from_checkpoint=last)
-    model_dir = work/"draft"
-    trainer.save_model(str(model_dir))  # called by every process; the main one writes
-    procs = process_state()
-    procs.wait_for_everyone()  # each has loaded the best checkpoint before the main one moves the draft
-    if not procs.is_main_process: return wait_for_main(out/"draft.json").parent  # the main one measures and moves it
-    state, draft = trainer.state, trainer.model.eval()
-    evals = [dict(step=h["step"], kl=h["eval_loss"]) for h in state.log_history if "eval_loss" in h]
-    best_step = int(Path(state.best_model_checkpoint).name.split("-")[-1]) if state.best_model_checkpoint else state.global_step
-    record = dict(name=out.name, teacher=str(teacher) if isinstance(teacher, (str, Path)) else _label(teacher), teacher_fingerprint=fp,
-                  config=dataclasses.asdict(config), steps_run=state.global_step, best_step=best_step, best_eval_kl=state.best_metric,
-                  stopped_early=state.global_step < config.max_steps, evals=evals,
-                  train_sequences=len(data["train"]), validation_sequences=len(data["validation"]),
-                  heldout=heldout_table(teacher_model, {"carved": carved, "draft": draft}, data["validation"], tokenizer, config.seed),
-                  seconds=round(time.perf_counter() - t0, 1), device=str(default_device()), processes=procs.num_processes)
-    tokenizer.save_pretrained(str(model_dir))
-    (model_dir/"log_history.json").write_text(json.dumps(state.log_history, indent=1))
-    (model_dir/"draft.json").write_text(json.dumps(record, indent=2))  # written last: a directory with it is complete
-    shutil.rmtree(out, ignore_errors=True); model_dir.rename(out); shutil.rmtree(work, ignore_errors=True)
-    return out
 
 # %% ../nbs/06b_draft.ipynb #dc0af42f
 def is_draft_spec(student) -> bool:

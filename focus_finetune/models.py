@@ -5,22 +5,26 @@
 # %% ../nbs/01_models.ipynb #9e970c65
 from __future__ import annotations
 import copy, hashlib, importlib.util, os, re, shutil, tempfile, time
+from contextlib import contextmanager
 from pathlib import Path
 
+import datasets
 import numpy as np
 import torch
 from accelerate import PartialState
 from transformers import (AutoConfig, AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM,
                           PreTrainedModel, PreTrainedTokenizerFast)
 from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+from transformers.utils import logging as transformers_logging
 
 from .data import cache_dir
 
 # %% auto #0
 __all__ = ['DEFAULT_TEACHER', 'BUNDLED_MODELS', 'STUDENT_LAYERS', 'CHATML', 'ModelLoadError', 'bundled_gguf', 'convert_gguf',
-           'resolve_model_path', 'check_causal_lm', 'load_config', 'process_state', 'wait_for_main', 'default_device',
-           'load_model', 'load_tokenizer', 'uniform_layers', 'make_student', 'tiny_tokenizer', 'tiny_llama',
-           'output_vocab_size', 'check_same_tokenizer', 'check_same_vocab', 'load_student']
+           'resolve_model_path', 'check_causal_lm', 'load_config', 'process_state', 'wait_for_main',
+           'library_progress_bars', 'default_device', 'load_model', 'load_tokenizer', 'uniform_layers', 'make_student',
+           'tiny_tokenizer', 'tiny_llama', 'output_vocab_size', 'check_same_tokenizer', 'check_same_vocab',
+           'load_student']
 
 # %% ../nbs/01_models.ipynb #d257f924
 class ModelLoadError(ValueError):
@@ -119,6 +123,19 @@ def wait_for_main(path: str | Path, # the file the main process writes last
     path = Path(path)
     while not path.exists(): time.sleep(poll)
     return path
+
+# %% ../nbs/01_models.ipynb #d6bc98bb
+def _set_library_bars(transformers_on: bool, datasets_on: bool):
+    transformers_logging.enable_progress_bar() if transformers_on else transformers_logging.disable_progress_bar()
+    datasets.enable_progress_bars() if datasets_on else datasets.disable_progress_bars()
+
+@contextmanager
+def library_progress_bars(show: bool): # False: no transformers or datasets progress bars within the block
+    "Hide transformers' and datasets' own progress bars unless `show`; their settings are restored afterwards"
+    before = transformers_logging.is_progress_bar_enabled(), datasets.is_progress_bar_enabled()
+    _set_library_bars(show and before[0], show and before[1])
+    try: yield
+    finally: _set_library_bars(*before)
 
 # %% ../nbs/01_models.ipynb #9855b32e
 def default_device() -> torch.device:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .filtered_distill import AdaSPECTrainer, OnPolicyAdaSPECTrainer, OnPolicyConfig, OnPolicyDistillTrainer
 from .losses import DEFAULT_K, DistillConfig
-from .models import DEFAULT_TEACHER, load_model
+from .models import DEFAULT_TEACHER, library_progress_bars, load_model
 from .reference_kd import DistillTrainer
 from .generation import eval_prompts
 from .specialist_config import SpecialistConfig
@@ -96,47 +96,49 @@ def compare_objectives(domain: str, teacher_model=DEFAULT_TEACHER, config: Speci
     for o in objectives: objective_trainer(o, False)  # unknown names fail before any work
     on_policy = on_policy or OnPolicyConfig()
     extra = dict(objectives={o: _describe(OBJECTIVES[o]) for o in objectives}, filtering=list(filtering), on_policy=dataclasses.asdict(on_policy))
-    run = SpecialistRun(run_dir or Path("runs")/f"{domain}-objectives", domain, teacher_model, None, domain_data, tokenizer,
-                        config, progress, overwrite, extra=extra)
-    run.run(stop_after="reference")
-    data = run.data()
-    test = data["test"].select(range(min(config.eval_examples, len(data["test"]))))
-    arms = {arm_name(o, f): (o, f) for o in objectives for f in filtering}
-    is_reference = lambda o, f: o == "fkl" and not f and config.student_steps == config.reference_steps  # then the reference is that arm
-    for name, (objective, filtered) in arms.items():
-        out = run.dir/"arms"/_arm_dir(name)
-        if is_reference(objective, filtered) or (out/"trained.json").exists(): continue
-        run.say(f"arm {name}: training ...")
-        t0 = time.perf_counter()
-        cls, kw = objective_trainer(objective, filtered, run.load("reference") if filtered else None, config.k, on_policy)
-        log = train_stage(cls, load_model(run.dir/"init"/"model"), out, config, config.student_steps, config.learning_rate,
-                          data["train"], run.tokenizer, run.progress, teacher_model=run.teacher, **kw).log_history
-        kept = [h["kept_fraction"] for h in log if "kept_fraction" in h]
-        (out/"trained.json").write_text(json.dumps(dict(seconds=round(time.perf_counter() - t0, 1),
-                                                        **(dict(kept_fraction=sum(kept) / len(kept)) if kept else {}))))
-    unscored = [name for name in arms if rescore or stage_done(run.dir/"arms", _arm_dir(name)) is None]
-    if unscored:  # every arm that needs it scored on the same items in one pass: the teacher runs once for all of them
-        run.say(f"scoring {len(unscored)} arms ...")
-        prompts = eval_prompts(run.data("raw")["test"], config.spec_prompts, run.tokenizer)
-        paths = teacher_paths(run.teacher, run.tokenizer, prompts, config.spec_new_tokens, seed=config.seed, progress=run.progress) if prompts else None
-        drafts = {name: run.load("reference" if is_reference(*arms[name]) else f"arms/{_arm_dir(name)}") for name in unscored}
-        items = score_drafts(run, drafts, test, paths)
-        for name in unscored:
+    with library_progress_bars(progress):  # quiet: no weight-loading or map bars either
+        run = SpecialistRun(run_dir or Path("runs")/f"{domain}-objectives", domain, teacher_model, None, domain_data, tokenizer,
+                            config, progress, overwrite, extra=extra)
+        run.run(stop_after="reference")
+        data = run.data()
+        test = data["test"].select(range(min(config.eval_examples, len(data["test"]))))
+        arms = {arm_name(o, f): (o, f) for o in objectives for f in filtering}
+        is_reference = lambda o, f: o == "fkl" and not f and config.student_steps == config.reference_steps  # then the reference is that arm
+        for name, (objective, filtered) in arms.items():
             out = run.dir/"arms"/_arm_dir(name)
-            out.mkdir(parents=True, exist_ok=True)
-            mine = items[items.model == name].assign(model="draft")
-            mine.to_csv(out/"items.csv.gz", index=False)
-            if (out/"trained.json").exists(): trained = json.loads((out/"trained.json").read_text())
-            else:  # the reference arm (its training is the reference stage), or an arm scored before trained.json existed
-                earlier = stage_done(run.dir/"arms", _arm_dir(name)) or stage_done(run.dir, "reference")
-                trained = {k: earlier[k] for k in ("seconds", "kept_fraction") if k in earlier}
-            scores = measure_values(mine, dict(gamma=config.gamma)).loc["draft"].to_dict()
-            mark_done(run.dir/"arms", _arm_dir(name), objective=arms[name][0], filtered=arms[name][1], **trained, **scores)
-    rows = [dict(arm=name, **stage_done(run.dir/"arms", _arm_dir(name))) for name in arms]
-    table = pd.DataFrame(rows).set_index("arm")
-    table.to_csv(run.dir/"comparison.csv")
-    filtering_effect(run.dir, table).to_csv(run.dir/"filtering_effect.csv", index=False)
-    return table
+            if is_reference(objective, filtered) or (out/"trained.json").exists(): continue
+            run.say(f"arm {name}: training ...")
+            t0 = time.perf_counter()
+            cls, kw = objective_trainer(objective, filtered, run.load("reference") if filtered else None, config.k, on_policy)
+            log = train_stage(cls, load_model(run.dir/"init"/"model"), out, config, config.student_steps, config.learning_rate,
+                              data["train"], run.tokenizer, run.progress, teacher_model=run.teacher, **kw).log_history
+            kept = [h["kept_fraction"] for h in log if "kept_fraction" in h]
+            (out/"trained.json").write_text(json.dumps(dict(seconds=round(time.perf_counter() - t0, 1),
+                                                            **(dict(kept_fraction=sum(kept) / len(kept)) if kept else {}))))
+        unscored = [name for name in arms if rescore or stage_done(run.dir/"arms", _arm_dir(name)) is None]
+        if unscored:  # every arm that needs it scored on the same items in one pass: the teacher runs once for all of them
+            run.say(f"scoring {len(unscored)} arms ...")
+            prompts = eval_prompts(run.data("raw")["test"], config.spec_prompts, run.tokenizer)
+            paths = (teacher_paths(run.teacher, run.tokenizer, prompts, config.spec_new_tokens, seed=config.seed, progress=run.progress)
+                     if prompts else None)
+            drafts = {name: run.load("reference" if is_reference(*arms[name]) else f"arms/{_arm_dir(name)}") for name in unscored}
+            items = score_drafts(run, drafts, test, paths)
+            for name in unscored:
+                out = run.dir/"arms"/_arm_dir(name)
+                out.mkdir(parents=True, exist_ok=True)
+                mine = items[items.model == name].assign(model="draft")
+                mine.to_csv(out/"items.csv.gz", index=False)
+                if (out/"trained.json").exists(): trained = json.loads((out/"trained.json").read_text())
+                else:  # the reference arm (its training is the reference stage), or an arm scored before trained.json existed
+                    earlier = stage_done(run.dir/"arms", _arm_dir(name)) or stage_done(run.dir, "reference")
+                    trained = {k: earlier[k] for k in ("seconds", "kept_fraction") if k in earlier}
+                scores = measure_values(mine, dict(gamma=config.gamma)).loc["draft"].to_dict()
+                mark_done(run.dir/"arms", _arm_dir(name), objective=arms[name][0], filtered=arms[name][1], **trained, **scores)
+        rows = [dict(arm=name, **stage_done(run.dir/"arms", _arm_dir(name))) for name in arms]
+        table = pd.DataFrame(rows).set_index("arm")
+        table.to_csv(run.dir/"comparison.csv")
+        filtering_effect(run.dir, table).to_csv(run.dir/"filtering_effect.csv", index=False)
+        return table
 
 def plot_objectives(table: pd.DataFrame, measures=("top1_agreement", "expected_acceptance", "alpha", "tau")):
     "One bar chart per measure: objectives on the x axis, with and without AdaSPEC filtering side by side"

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07a_run_dir.ipynb #1939084f
 from __future__ import annotations
-import json, math, os, shutil
+import hashlib, json, math, os, shutil
 from dataclasses import fields
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 from transformers import PrinterCallback, TrainerState
 from transformers.trainer_utils import get_last_checkpoint
 
-from .data import DOMAINS, DataError, load_domain, load_examples, make_collator, split_examples, tokenize_dataset
+from .data import DOMAINS, DataError, is_records, load_domain, load_examples, make_collator, split_examples, tokenize_dataset
 from .models import default_device, load_model, process_state
 from .reference_kd import keep_best_args, precision_args, training_args
 from .token_difficulty import model_fingerprint
@@ -35,6 +35,8 @@ def describe_source(source) -> str | list | None:
     "How `config.json` names a model or data source: its name or path, or a fingerprint of an in-memory object"
     if source is None or isinstance(source, (str, int, float)): return source
     if isinstance(source, Path): return str(source)
+    if is_records(source):  # by their content
+        return f"records@{hashlib.sha256(json.dumps(list(source), sort_keys=True, default=str).encode()).hexdigest()[:12]}"
     if isinstance(source, (list, tuple)): return [describe_source(s) for s in source]
     if isinstance(source, torch.nn.Module): return f"{type(source).__name__}@{model_fingerprint(source)[:12]}"
     if isinstance(source, DatasetDict): return {k: f"Dataset@{v._fingerprint}" for k, v in source.items()}

@@ -16,7 +16,7 @@ from .data import DOMAINS, DataError, tokenize_dataset
 from .draft import draft_path, draft_record, is_draft_spec, resolve_draft
 from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer
 from .models import (ModelLoadError, check_causal_lm, check_same_tokenizer, check_same_vocab, default_device, load_model,
-                                   load_student, load_tokenizer, process_state, resolve_model_path, wait_for_main)
+                                   library_progress_bars, load_student, load_tokenizer, process_state, resolve_model_path, wait_for_main)
 from .reference_kd import DistillTrainer
 from .token_difficulty import delta_threshold, plot_delta_by_kind, plot_delta_hist, token_losses, token_viewer
 from .specialist_config import SpecialistConfig, preset_settings
@@ -197,23 +197,24 @@ class SpecialistRun:
         if state.is_main_process:
             for s in STAGES[first_redo:]: shutil.rmtree(self.dir/s, ignore_errors=True)
         state.wait_for_everyone()
-        done = {}
-        for i, stage in enumerate(STAGES[:STAGES.index(stop_after) + 1], 1):
-            info = stage_done(self.dir, stage)
-            if info is not None: self.say(f"[{i}/{len(STAGES)}] {stage}: done before ({info.get('seconds', 0):.0f} s), skipped")
-            elif state.is_main_process:
-                self.say(f"[{i}/{len(STAGES)}] {stage} ...")
-                shutil.rmtree(self.dir/stage/"model", ignore_errors=True)
-                t0 = time.perf_counter()
-                result = getattr(self, f"stage_{stage}")()
-                info = mark_done(self.dir, stage, seconds=round(time.perf_counter() - t0, 1), **result)
-                self.say(f"[{i}/{len(STAGES)}] {stage}: done in {info['seconds']:.0f} s")
-            else:  # another process: it trains beside the main one, and waits for what the main one alone does
-                if stage in self.SHARED_STAGES: getattr(self, f"stage_{stage}")()
-                wait_for_main(self.dir/stage/"done.json")
+        with library_progress_bars(self.progress):  # quiet: no weight-loading or map bars either
+            done = {}
+            for i, stage in enumerate(STAGES[:STAGES.index(stop_after) + 1], 1):
                 info = stage_done(self.dir, stage)
-            done[stage] = info
-        return done
+                if info is not None: self.say(f"[{i}/{len(STAGES)}] {stage}: done before ({info.get('seconds', 0):.0f} s), skipped")
+                elif state.is_main_process:
+                    self.say(f"[{i}/{len(STAGES)}] {stage} ...")
+                    shutil.rmtree(self.dir/stage/"model", ignore_errors=True)
+                    t0 = time.perf_counter()
+                    result = getattr(self, f"stage_{stage}")()
+                    info = mark_done(self.dir, stage, seconds=round(time.perf_counter() - t0, 1), **result)
+                    self.say(f"[{i}/{len(STAGES)}] {stage}: done in {info['seconds']:.0f} s")
+                else:  # another process: it trains beside the main one, and waits for what the main one alone does
+                    if stage in self.SHARED_STAGES: getattr(self, f"stage_{stage}")()
+                    wait_for_main(self.dir/stage/"done.json")
+                    info = stage_done(self.dir, stage)
+                done[stage] = info
+            return done
 
 # %% ../nbs/07d_specialists.ipynb #4a54752c
 def check_seeds(seeds) -> tuple:
@@ -240,7 +241,7 @@ class FocusFineTune:
     def create_specialist(self, domain: str, # a built-in domain (coding, math, ...), or your label for `domain_data`
                           teacher_model=None, # the teacher; None: teacher-free mode
                           student_model=None, # the student; None: `make_student(teacher, config.student_layers)`
-                          domain_data=None, # files, a directory, a `Dataset`/`DatasetDict`; None: the built-in corpus
+                          domain_data=None, # files, a directory, a `Dataset`/`DatasetDict`, a list of records (dicts); None: the built-in corpus
                           tokenizer=None, # default: the teacher's (or the student's) own
                           run_dir: str | Path | None = None, # default: `output_dir/<domain>-focus` (or `-teacher-free`)
                           stop_after: str = "evaluation", # last stage to run
