@@ -15,7 +15,7 @@ from transformers import Trainer, TrainerState
 from .data import DOMAINS, DataError, tokenize_dataset
 from .draft import draft_path, draft_record, is_draft_spec, resolve_draft
 from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer
-from .models import (ModelLoadError, check_causal_lm, check_same_tokenizer, check_same_vocab, default_device, load_model,
+from .models import (ModelLoadError, check_causal_lm, check_same_tokenizer, check_same_vocab, default_device, load_config, load_model,
                                    library_progress_bars, load_student, load_tokenizer, process_state, resolve_model_path, wait_for_main)
 from .reference_kd import DistillTrainer
 from .token_difficulty import delta_threshold, plot_delta_by_kind, plot_delta_hist, token_losses, token_viewer
@@ -47,6 +47,27 @@ def _resolve_tokenizer(tokenizer, *sources):
     raise ModelLoadError("No tokenizer found for the models given (in-memory models without a saved directory): "
                          "pass tokenizer= (the teacher's tokenizer, or its path).")
 
+def _check_run_inputs(domain: str, teacher_model, student_model, domain_data, config: SpecialistConfig):
+    "Fail before any work, with a one-line error, on inputs that a later stage would reject"
+    teacher_free = teacher_model is None
+    if teacher_free and student_model is None: raise ValueError("Teacher-free mode (teacher_model=None) needs a student_model to fine-tune.")
+    if teacher_free and (config.teacher_steps or config.teacher_epochs):
+        raise ValueError("teacher_steps / teacher_epochs > 0 fine-tune a teacher, but there is none (teacher_model=None).")
+    if teacher_free and is_draft_spec(student_model):
+        raise ValueError(f"student_model={student_model!r} is a draft distilled from a teacher: give teacher_model, or a model as student_model.")
+    if is_draft_spec(student_model): draft_path(student_model)  # a named draft that does not exist
+    for source in filter(_names_model, (teacher_model, student_model)): resolve_model_path(source)  # a mistyped path
+    in_memory = [m for m in (teacher_model, student_model) if m is not None and not isinstance(m, (str, Path))]
+    for model in in_memory: check_causal_lm(model)  # a model object without a causal-LM head
+    if len(in_memory) == 2: check_same_vocab(teacher_model, student_model)  # two model objects that predict different vocabularies
+    if student_model is None:  # a student carved from the teacher: it cannot keep more layers than the teacher has
+        n_teacher = (teacher_model.config if isinstance(teacher_model, torch.nn.Module) else load_config(teacher_model)).num_hidden_layers
+        if not 1 <= config.student_layers <= n_teacher:
+            raise ValueError(f"student_layers={config.student_layers}, but the teacher has {n_teacher} decoder layers: "
+                             f"carve between 1 and {n_teacher} (student_layers=, --student-layers).")
+    if domain_data is None and domain not in DOMAINS:
+        raise DataError(f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data).")
+
 class SpecialistRun:
     "The stages of one specialist run in `run_dir` (made by `FocusFineTune.create_specialist`)"
     SHARED_STAGES = ("teacher", "init", "reference", "focus")  # with several processes, all run these (they train); the main one the rest
@@ -55,19 +76,7 @@ class SpecialistRun:
                  extra: dict | None = None): # more settings to record (e.g. of an objectives comparison)
         self.domain, self.teacher_source, self.student_source, self.domain_data = domain, teacher_model, student_model, domain_data
         self.config, self.progress, self.teacher_free = config, progress, teacher_model is None
-        if self.teacher_free and student_model is None:
-            raise ValueError("Teacher-free mode (teacher_model=None) needs a student_model to fine-tune.")
-        if self.teacher_free and (config.teacher_steps or config.teacher_epochs):
-            raise ValueError("teacher_steps / teacher_epochs > 0 fine-tune a teacher, but there is none (teacher_model=None).")
-        if self.teacher_free and is_draft_spec(student_model):
-            raise ValueError(f"student_model={student_model!r} is a draft distilled from a teacher: give teacher_model, or a model as student_model.")
-        if is_draft_spec(student_model): draft_path(student_model)  # a named draft that does not exist fails now, before any work
-        for source in filter(_names_model, (teacher_model, student_model)): resolve_model_path(source)  # so does a mistyped path
-        in_memory = [m for m in (teacher_model, student_model) if m is not None and not isinstance(m, (str, Path))]
-        for model in in_memory: check_causal_lm(model)  # and a model object without a causal-LM head
-        if len(in_memory) == 2: check_same_vocab(teacher_model, student_model)  # and two model objects that predict different vocabularies
-        if domain_data is None and domain not in DOMAINS:
-            raise DataError(f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data).")
+        _check_run_inputs(domain, teacher_model, student_model, domain_data, config)
         self.tokenizer = _resolve_tokenizer(tokenizer, teacher_model, student_model)
         if not self.teacher_free and _names_model(student_model):
             check_same_tokenizer(self.tokenizer, load_tokenizer(student_model))  # as the init stage will, before any work
