@@ -182,10 +182,14 @@ def _add_draft(sub):
 # %% ../nbs/09_cli.ipynb #a898084f
 def evaluate(args) -> int:
     "The `evaluate` sub-command"
-    run = SpecialistRun.reopen(args.run_dir, progress=not args.quiet)
+    if args.run_dir and args.run_dir_option and Path(args.run_dir) != Path(args.run_dir_option):
+        raise ValueError(f"Two run directories given ({args.run_dir} and --run-dir {args.run_dir_option}): give one.")
+    run_dir = args.run_dir or args.run_dir_option
+    if not run_dir: raise ValueError("No run directory: give it as `focus-finetune evaluate RUN_DIR` (or --run-dir RUN_DIR).")
+    run = SpecialistRun.reopen(run_dir, progress=not args.quiet)
     needed = STAGES if args.report_only else STAGES[:-1]  # --report-only needs the evaluation too
     missing = [s for s in needed if stage_done(run.dir, s) is None]
-    if missing: raise RunDirError(f"The run in {args.run_dir} has not finished {', '.join(missing)}: run specialize with the same options first.")
+    if missing: raise RunDirError(f"The run in {run_dir} has not finished {', '.join(missing)}: run specialize with the same options first.")
     if args.report_only: refresh_report(run.dir)
     else: run.run(redo=("evaluation",))
     print_summary(load_result(run.dir))
@@ -204,7 +208,8 @@ def _add_evaluate_demo(sub):
     p = sub.add_parser("evaluate", help="score the models of a run directory again and rewrite its report",
                        description="Reopen RUN_DIR (teacher, data and settings from its config.json) and rerun the evaluation "
                                    "stage: held-out loss, agreement, speculative acceptance, task metric, off-domain loss.")
-    p.add_argument("run_dir", metavar="RUN_DIR", help="a run directory made by specialize or demo")
+    p.add_argument("run_dir", metavar="RUN_DIR", nargs="?", help="a run directory made by specialize or demo")
+    p.add_argument("--run-dir", dest="run_dir_option", metavar="RUN_DIR", help="the same, as specialize names it")
     p.add_argument("--report-only", action="store_true", help="only rewrite metrics.json and report.md from the saved scores")
     p.add_argument("--quiet", action="store_true", help="no stage lines or progress bars")
     p.set_defaults(func=evaluate)
