@@ -55,12 +55,12 @@ def _check_run_inputs(domain: str, teacher_model, student_model, domain_data, co
         raise ValueError("teacher_steps / teacher_epochs > 0 fine-tune a teacher, but there is none (teacher_model=None).")
     if teacher_free and is_draft_spec(student_model):
         raise ValueError(f"student_model={student_model!r} is a draft distilled from a teacher: give teacher_model, or a model as student_model.")
-    if is_draft_spec(student_model): draft_path(student_model)  # a named draft that does not exist
+    draft_to_build = is_draft_spec(student_model) and draft_path(student_model) is None  # (a named draft that does not exist fails here)
     for source in filter(_names_model, (teacher_model, student_model)): resolve_model_path(source)  # a mistyped path
     in_memory = [m for m in (teacher_model, student_model) if m is not None and not isinstance(m, (str, Path))]
     for model in in_memory: check_causal_lm(model)  # a model object without a causal-LM head
     if len(in_memory) == 2: check_same_vocab(teacher_model, student_model)  # two model objects that predict different vocabularies
-    if student_model is None:  # a student carved from the teacher: it cannot keep more layers than the teacher has
+    if student_model is None or draft_to_build:  # carved from the teacher (and then pre-distilled): no more layers than it has
         n_teacher = (teacher_model.config if isinstance(teacher_model, torch.nn.Module) else load_config(teacher_model)).num_hidden_layers
         if not 1 <= config.student_layers <= n_teacher:
             raise ValueError(f"student_layers={config.student_layers}, but the teacher has {n_teacher} decoder layers: "
