@@ -6,10 +6,14 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
+_NOT_SOURCES = shutil.ignore_patterns("runs", "__pycache__", ".ipynb_checkpoints")  # run directories can hold gigabytes of models
+
+
 def _copy_sources(dst: Path):
     for name in ("settings.ini", "nbs", "focus_finetune"):
         src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dst / name)
+        if src.is_dir(): shutil.copytree(src, dst / name, ignore=_NOT_SOURCES)
+        else: shutil.copy(src, dst / name)
 
 
 def _diff(a: Path, b: Path) -> list:
