@@ -21,10 +21,9 @@ from .data import cache_dir
 
 # %% auto #0
 __all__ = ['DEFAULT_TEACHER', 'BUNDLED_MODELS', 'STUDENT_LAYERS', 'CHATML', 'ModelLoadError', 'bundled_gguf', 'convert_gguf',
-           'resolve_model_path', 'check_causal_lm', 'load_config', 'process_state', 'wait_for_main',
-           'library_progress_bars', 'default_device', 'load_model', 'load_tokenizer', 'uniform_layers', 'make_student',
-           'tiny_tokenizer', 'tiny_llama', 'output_vocab_size', 'check_same_tokenizer', 'check_same_vocab',
-           'load_student']
+           'resolve_model_path', 'check_causal_lm', 'load_config', 'process_state', 'wait_for_main', 'default_device',
+           'load_model', 'load_tokenizer', 'library_progress_bars', 'uniform_layers', 'make_student', 'tiny_tokenizer',
+           'tiny_llama', 'output_vocab_size', 'check_same_tokenizer', 'check_same_vocab', 'load_student']
 
 # %% ../nbs/01_models.ipynb #d257f924
 class ModelLoadError(ValueError):
@@ -124,19 +123,6 @@ def wait_for_main(path: str | Path, # the file the main process writes last
     while not path.exists(): time.sleep(poll)
     return path
 
-# %% ../nbs/01_models.ipynb #d6bc98bb
-def _set_library_bars(transformers_on: bool, datasets_on: bool):
-    transformers_logging.enable_progress_bar() if transformers_on else transformers_logging.disable_progress_bar()
-    datasets.enable_progress_bars() if datasets_on else datasets.disable_progress_bars()
-
-@contextmanager
-def library_progress_bars(show: bool): # False: no transformers or datasets progress bars within the block
-    "Hide transformers' and datasets' own progress bars unless `show`; their settings are restored afterwards"
-    before = transformers_logging.is_progress_bar_enabled(), datasets.is_progress_bar_enabled()
-    _set_library_bars(show and before[0], show and before[1])
-    try: yield
-    finally: _set_library_bars(*before)
-
 # %% ../nbs/01_models.ipynb #9855b32e
 def default_device() -> torch.device:
     "Where models run unless told otherwise: CUDA where present (this process's GPU when several run), else the CPU"
@@ -167,6 +153,19 @@ def load_tokenizer(name_or_path) -> "PreTrainedTokenizerBase":
     except OSError as e: raise ModelLoadError(f"No tokenizer found for '{name_or_path}' ({e}).") from e
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     return tok
+
+# %% ../nbs/01_models.ipynb #d6bc98bb
+def _set_library_bars(transformers_on: bool, datasets_on: bool):
+    transformers_logging.enable_progress_bar() if transformers_on else transformers_logging.disable_progress_bar()
+    datasets.enable_progress_bars() if datasets_on else datasets.disable_progress_bars()
+
+@contextmanager
+def library_progress_bars(show: bool): # False: no transformers or datasets progress bars within the block
+    "Hide transformers' and datasets' own progress bars unless `show`; their settings are restored afterwards"
+    before = transformers_logging.is_progress_bar_enabled(), datasets.is_progress_bar_enabled()
+    _set_library_bars(show and before[0], show and before[1])
+    try: yield
+    finally: _set_library_bars(*before)
 
 # %% ../nbs/01_models.ipynb #17194a8a
 STUDENT_LAYERS = 8  # decoder layers of a student carved from the teacher by default (SmolLM2-135M has 30)
