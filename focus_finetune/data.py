@@ -430,6 +430,8 @@ def _blank(path: Path) -> bool:
 _DATA_FORMS = ("a file or directory path (or a list of them), a Dataset, a list of records (dicts with 'text', or 'prompt' and "
                "'response'), or a Hub data set name")
 
+_DATA_SUFFIXES = (".jsonl", ".json", ".csv", ".txt")  # the files a data directory is read from
+
 def is_records(data) -> bool:
     "Whether `data` is a non-empty list of records (dicts), as opposed to a list of paths"
     return isinstance(data, (list, tuple)) and len(data) > 0 and all(isinstance(d, dict) for d in data)
@@ -446,8 +448,8 @@ def load_examples(data, # a path (or list of paths), a `Dataset`, a list of reco
     path = Path(str(data)).expanduser()
     if path.exists():
         if path.is_dir():
-            files = [p for p in sorted(path.iterdir()) if p.suffix.lower() in (".jsonl", ".json", ".csv", ".txt")]
-            if not files: raise DataError(f"{path} is a directory without data files: put .jsonl, .json, .csv or .txt files in it.")
+            files = [p for p in sorted(path.iterdir()) if p.suffix.lower() in _DATA_SUFFIXES]
+            if not files: raise DataError(f"{path} is a directory without data files: put {', '.join(_DATA_SUFFIXES)} files in it.")
             return [e for p in files for e in load_examples(p)]
         if _blank(path): raise DataError(f"{path} is empty: give it at least one record ({_RECORD_SHAPE}).")
         try: ds = _read_file(path)

@@ -34,6 +34,10 @@ def _names_model(source) -> bool:
     "Whether `source` names a model (a path, Hub id or bundled name), not a draft spec or an in-memory model"
     return isinstance(source, (str, Path)) and not is_draft_spec(source)
 
+def _is_model_object(source) -> bool:
+    "Whether `source` is a model passed in memory (not None, a name, a path or a draft spec)"
+    return source is not None and not isinstance(source, (str, Path))
+
 def _resolve_tokenizer(tokenizer, *sources):
     if tokenizer is not None:
         tok = load_tokenizer(tokenizer) if isinstance(tokenizer, (str, Path)) else tokenizer
@@ -41,7 +45,7 @@ def _resolve_tokenizer(tokenizer, *sources):
         return tok
     for source in sources:
         if _names_model(source): return load_tokenizer(source)  # a name or path: its errors say what is wrong
-        if source is None or isinstance(source, (str, Path)): continue  # no model, or a draft (built later, with the teacher's tokenizer)
+        if not _is_model_object(source): continue  # no model, or a draft (built later, with the teacher's tokenizer)
         try: return load_tokenizer(source)  # an in-memory model: only if it remembers a directory with a tokenizer
         except (ModelLoadError, OSError, ValueError, TypeError): continue
     raise ModelLoadError("No tokenizer found for the models given (in-memory models without a saved directory): "
@@ -57,11 +61,11 @@ def _check_run_inputs(domain: str, teacher_model, student_model, domain_data, co
         raise ValueError(f"student_model={student_model!r} is a draft distilled from a teacher: give teacher_model, or a model as student_model.")
     draft_to_build = is_draft_spec(student_model) and draft_path(student_model) is None  # (a named draft that does not exist fails here)
     for source in filter(_names_model, (teacher_model, student_model)): resolve_model_path(source)  # a mistyped path
-    in_memory = [m for m in (teacher_model, student_model) if m is not None and not isinstance(m, (str, Path))]
+    in_memory = list(filter(_is_model_object, (teacher_model, student_model)))
     for model in in_memory: check_causal_lm(model)  # a model object without a causal-LM head
     if len(in_memory) == 2: check_same_vocab(teacher_model, student_model)  # two model objects that predict different vocabularies
     if student_model is None or draft_to_build:  # carved from the teacher (and then pre-distilled): no more layers than it has
-        n_teacher = (teacher_model.config if isinstance(teacher_model, torch.nn.Module) else load_config(teacher_model)).num_hidden_layers
+        n_teacher = (teacher_model.config if _is_model_object(teacher_model) else load_config(teacher_model)).num_hidden_layers
         if not 1 <= config.student_layers <= n_teacher:
             raise ValueError(f"student_layers={config.student_layers}, but the teacher has {n_teacher} decoder layers: "
                              f"carve between 1 and {n_teacher} (student_layers=, --student-layers).")
