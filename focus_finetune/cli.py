@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .data import DOMAINS, MAX_EVAL, MAX_LENGTH, MAX_TRAIN, DataError, domain_table, load_domain, load_examples, source_table, split_examples, tokenize_dataset, token_stats
 from .draft import DRAFT_PRESETS, DraftConfig, build_draft, draft_config, draft_record
-from .models import DEFAULT_TEACHER, ModelLoadError, load_model, load_tokenizer, process_state
+from .models import DEFAULT_TEACHER, ModelLoadError, end_processes, load_model, load_tokenizer, process_state
 from .filtered_distill import OnPolicyConfig
 from .objectives import OBJECTIVES, compare_objectives, plot_objectives
 from .specialist_config import DEMO_SETTINGS, PRESETS, SpecialistConfig, preset_settings
@@ -264,10 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     "Run `focus-finetune` with `argv` (default: the command line)"
     args = build_parser().parse_args(argv)
-    try: return args.func(args)
+    try: code = args.func(args)
     except (DataError, ModelLoadError, ValueError) as e:
         print(f"focus-finetune {args.command}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"focus-finetune {args.command}: interrupted; run the same command again to resume.", file=sys.stderr)
         return 130
+    end_processes()  # several processes: close their group once all are done, so none aborts on exit
+    return code

@@ -21,9 +21,10 @@ from .data import cache_dir
 
 # %% auto #0
 __all__ = ['DEFAULT_TEACHER', 'BUNDLED_MODELS', 'STUDENT_LAYERS', 'CHATML', 'ModelLoadError', 'bundled_gguf', 'convert_gguf',
-           'resolve_model_path', 'check_causal_lm', 'load_config', 'process_state', 'wait_for_main', 'default_device',
-           'load_model', 'load_tokenizer', 'library_progress_bars', 'uniform_layers', 'make_student', 'tiny_tokenizer',
-           'tiny_llama', 'output_vocab_size', 'check_same_tokenizer', 'check_same_vocab', 'load_student']
+           'resolve_model_path', 'check_causal_lm', 'load_config', 'process_state', 'wait_for_main', 'end_processes',
+           'default_device', 'load_model', 'load_tokenizer', 'library_progress_bars', 'uniform_layers', 'make_student',
+           'tiny_tokenizer', 'tiny_llama', 'output_vocab_size', 'check_same_tokenizer', 'check_same_vocab',
+           'load_student']
 
 # %% ../nbs/01_models.ipynb #d257f924
 class ModelLoadError(ValueError):
@@ -122,6 +123,11 @@ def wait_for_main(path: str | Path, # the file the main process writes last
     path = Path(path)
     while not path.exists(): time.sleep(poll)
     return path
+
+def end_processes():
+    "Once every process is done, close the process group they share (nothing to do in one process)"
+    state = process_state()
+    if state.num_processes > 1: state.wait_for_everyone(); state.destroy_process_group()
 
 # %% ../nbs/01_models.ipynb #9855b32e
 def default_device() -> torch.device:

@@ -9,7 +9,7 @@ import torch
 
 from focus_finetune.data import load_domain, make_collator, tokenize_dataset
 from focus_finetune.filtered_distill import AdaSPECTrainer
-from focus_finetune.models import make_student, tiny_llama, tiny_tokenizer
+from focus_finetune.models import end_processes, make_student, tiny_llama, tiny_tokenizer
 from focus_finetune.reference_kd import training_args
 
 out = sys.argv[1]
@@ -26,3 +26,4 @@ digest = hashlib.sha256(weights.numpy().tobytes()).hexdigest()
 moved = (weights - torch.cat([p.detach().flatten() for p in make_student(teacher, layers=[0, 3]).parameters()])).abs().max().item()
 with open(os.path.join(out, f"rank{trainer.args.process_index}.txt"), "w") as f:
     f.write(f"{trainer.args.world_size} {digest} {moved}\n")
+end_processes()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import focus_finetune.draft
 from focus_finetune.draft import DraftConfig, build_draft, draft_corpus
-from focus_finetune.models import process_state
+from focus_finetune.models import end_processes, process_state
 from focus_finetune.specialist_config import SpecialistConfig
 from focus_finetune.specialists import FocusFineTune
 
@@ -26,3 +26,4 @@ result = FocusFineTune(config, progress=False).create_medical_specialist(teacher
 state = process_state()
 (out/f"rank{state.process_index}.json").write_text(json.dumps(dict(
     processes=state.num_processes, stages=result.stages, models=sorted(result.metrics.index)), default=str))
+end_processes()
