@@ -11,7 +11,7 @@ from .data import DOMAINS, MAX_EVAL, MAX_LENGTH, MAX_TRAIN, DataError, domain_ta
 from .draft import DRAFT_PRESETS, DraftConfig, build_draft, draft_config, draft_record
 from .models import DEFAULT_TEACHER, ModelLoadError, end_processes, load_model, load_tokenizer, process_state
 from .filtered_distill import OnPolicyConfig
-from .objectives import OBJECTIVES, compare_objectives, plot_objectives
+from .objectives import OBJECTIVES, compare_objectives, plot_k_sweep, plot_objectives
 from .specialist_config import DEMO_SETTINGS, PRESETS, SpecialistConfig, preset_settings
 from .run_dir import STAGES, RunDirError, stage_done
 from .report import comparison_table, load_result, refresh_report
@@ -226,14 +226,15 @@ def _add_evaluate_demo(sub):
 def compare(args) -> int:
     "The `compare` sub-command"
     import matplotlib; matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt, pandas as pd
     filtering = dict(both=(False, True), off=(False,), on=(True,))[args.filtering]
-    table = compare_objectives(args.domain, args.teacher, config_from_args(args), tuple(args.objectives), filtering,
+    table = compare_objectives(args.domain, args.teacher, config_from_args(args), tuple(args.objectives), filtering, args.ks,
                                OnPolicyConfig(**given_settings(args, OnPolicyConfig)), args.data, run_dir=args.run_dir, progress=not args.quiet,
                                overwrite=args.overwrite, rescore=args.rescore)
     run_dir = Path(args.run_dir or f"runs/{args.domain}-objectives")
-    fig = plot_objectives(table); fig.savefig(run_dir/"comparison.png", dpi=110); plt.close(fig)
-    cols = [c for c in ("kl", "top1_agreement", "expected_acceptance", "alpha", "tau", "kept_fraction", "seconds") if c in table]
+    fig = plot_objectives(table) if not args.ks else plot_k_sweep(pd.read_csv(run_dir/"filtering_effect.csv"))
+    fig.savefig(run_dir/"comparison.png", dpi=110); plt.close(fig)
+    cols = [c for c in ("k", "kl", "top1_agreement", "expected_acceptance", "alpha", "tau", "kept_fraction", "seconds") if c in table]
     print("\n" + table[cols].round(4).to_string() + f"\n\ntable: {run_dir/'comparison.csv'}\nfigure: {run_dir/'comparison.png'}")
     return 0
 
@@ -247,6 +248,8 @@ def _add_compare(sub):
     g.add_argument("--objectives", nargs="+", default=list(OBJECTIVES), choices=list(OBJECTIVES), metavar="OBJECTIVE",
                    help=f"objectives to run (default: all of {', '.join(OBJECTIVES)})")
     g.add_argument("--filtering", choices=("both", "off", "on"), default="both", help="without and/or with AdaSPEC filtering (default: %(default)s)")
+    g.add_argument("--ks", type=float, nargs="+", metavar="K", help="a sweep over k: one filtered arm per kept fraction, e.g. 0.2 0.4 0.6 0.8 1 "
+                                                                   "(default: --k only); the figure is then filtered − unfiltered against k")
     g.add_argument("--rescore", action="store_true", help="score the finished arms again from their saved models (no training)")
     add_config_options(p, OnPolicyConfig)
     p.set_defaults(func=compare)

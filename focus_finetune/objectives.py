@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from .filtered_distill import AdaSPECTrainer, OnPolicyAdaSPECTrainer, OnPolicyConfig, OnPolicyDistillTrainer
-from .losses import DEFAULT_K, DistillConfig
+from .losses import DEFAULT_K, DistillConfig, check_k
 from .models import DEFAULT_TEACHER, library_progress_bars, load_model
 from .reference_kd import DistillTrainer
 from .generation import eval_prompts
@@ -23,7 +23,7 @@ from .yardstick import acceptance_items, heldout_items, measure_values, paired_c
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'arm_name', 'objective_trainer', 'score_drafts', 'filtering_effect', 'compare_objectives',
-           'plot_objectives']
+           'plot_objectives', 'plot_k_sweep']
 
 # %% ../nbs/08_objectives.ipynb #f7bde4c3
 OBJECTIVES = {
@@ -35,9 +35,9 @@ OBJECTIVES = {
     "rank+fkl": dict(distillation=DistillConfig("fkl", rank_weight=0.5, margin=1.0, top=5)),
 }
 
-def arm_name(objective: str, filtered: bool) -> str:
-    "How an arm is named in tables: the objective, `+ AdaSPEC` when filtered"
-    return f"{objective} + AdaSPEC" if filtered else objective
+def arm_name(objective: str, filtered: bool, k: float | None = None) -> str:
+    "How an arm is named in tables: the objective, `+ AdaSPEC` when filtered, and its k in a sweep over k"
+    return (f"{objective} + AdaSPEC" + (f" k={k:g}" if k is not None else "")) if filtered else objective
 
 def objective_trainer(objective: str, # a key of `OBJECTIVES`
                       filtered: bool, # apply AdaSPEC's top-k filter
@@ -71,45 +71,50 @@ def score_drafts(run: SpecialistRun, drafts: dict, test, paths: dict | None) -> 
 
 def filtering_effect(run_dir: str | Path, table: pd.DataFrame) -> pd.DataFrame:
     "Per objective run with and without filtering: the paired comparison filtered − unfiltered of every measure, on the same items"
-    gamma = json.loads((Path(run_dir)/"config.json").read_text())["config"]["gamma"]
+    config = json.loads((Path(run_dir)/"config.json").read_text())["config"]
+    items = lambda arm: pd.read_csv(Path(run_dir)/"arms"/_arm_dir(arm)/"items.csv.gz").assign(model=arm)
     rows = []
     for objective, g in table.reset_index().groupby("objective", sort=False):
-        if set(g.filtered) != {False, True}: continue
-        items = pd.concat([pd.read_csv(Path(run_dir)/"arms"/_arm_dir(arm_name(objective, f))/"items.csv.gz").assign(model=arm_name(objective, f))
-                           for f in (False, True)], ignore_index=True)
-        cmp = paired_comparison(items, arm_name(objective, False), arm_name(objective, True), context=dict(gamma=gamma))
-        rows.append(cmp.rename(columns={arm_name(objective, False): "unfiltered", arm_name(objective, True): "filtered"})
-                    .replace({"better": {arm_name(objective, False): "unfiltered", arm_name(objective, True): "filtered"}})
-                    .assign(objective=objective))
+        plain = arm_name(objective, False)
+        if plain not in set(g.arm): continue
+        for _, row in g[g.filtered].iterrows():
+            arm, k = row.arm, row.get("k") if pd.notna(row.get("k")) else config["k"]  # arms scored before k was recorded: the run's k
+            cmp = paired_comparison(pd.concat([items(plain), items(arm)], ignore_index=True), plain, arm, context=dict(gamma=config["gamma"]))
+            rows.append(cmp.rename(columns={plain: "unfiltered", arm: "filtered"})
+                        .replace({"better": {plain: "unfiltered", arm: "filtered"}}).assign(objective=objective, k=k))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 def compare_objectives(domain: str, teacher_model=DEFAULT_TEACHER, config: SpecialistConfig | None = None,
                        objectives: tuple = tuple(OBJECTIVES), # which objectives (keys of `OBJECTIVES`)
                        filtering: tuple = (False, True), # without and/or with AdaSPEC filtering
+                       ks: tuple | None = None, # kept fractions of the filtered arms, one arm each (default: `config.k` only)
                        on_policy: OnPolicyConfig | None = None, # how the on-policy objectives sample the student
                        domain_data=None, tokenizer=None, run_dir: str | Path | None = None, progress: bool = True,
                        overwrite: bool = False,
                        rescore: bool = False, # score finished arms again from their saved models (after a change to the scoring)
                       ) -> pd.DataFrame:
-    "Train and score one student per objective × filtering from the same initialisation, data, steps and seed"
+    "Train and score one student per objective × filtering (× k) from the same initialisation, data, steps and seed"
     config = config or SpecialistConfig()
     for o in objectives: objective_trainer(o, False)  # unknown names fail before any work
     on_policy = on_policy or OnPolicyConfig()
-    extra = dict(objectives={o: _describe(OBJECTIVES[o]) for o in objectives}, filtering=list(filtering), on_policy=dataclasses.asdict(on_policy))
+    ks = tuple(check_k(k) for k in ks) if ks else None
+    extra = dict(objectives={o: _describe(OBJECTIVES[o]) for o in objectives}, filtering=list(filtering), on_policy=dataclasses.asdict(on_policy),
+                 **(dict(ks=list(ks)) if ks else {}))
     with library_progress_bars(progress):  # quiet: no weight-loading or map bars either
         run = SpecialistRun(run_dir or Path("runs")/f"{domain}-objectives", domain, teacher_model, None, domain_data, tokenizer,
                             config, progress, overwrite, extra=extra)
         run.run(stop_after="reference")
         data = run.data()
         test = data["test"].select(range(min(config.eval_examples, len(data["test"]))))
-        arms = {arm_name(o, f): (o, f) for o in objectives for f in filtering}
-        is_reference = lambda o, f: o == "fkl" and not f and config.student_steps == config.reference_steps  # then the reference is that arm
-        for name, (objective, filtered) in arms.items():
+        arms = {arm_name(o, f, k if ks else None): (o, f, k)  # a filtered arm per k; its name shows k in a sweep
+                for o in objectives for f in filtering for k in ((ks or (config.k,)) if f else (None,))}
+        is_reference = lambda o, f, *_: o == "fkl" and not f and config.student_steps == config.reference_steps  # then the reference is that arm
+        for name, (objective, filtered, k) in arms.items():
             out = run.dir/"arms"/_arm_dir(name)
-            if is_reference(objective, filtered) or (out/"trained.json").exists(): continue
+            if is_reference(objective, filtered, k) or (out/"trained.json").exists(): continue
             run.say(f"arm {name}: training ...")
             t0 = time.perf_counter()
-            cls, kw = objective_trainer(objective, filtered, run.load("reference") if filtered else None, config.k, on_policy)
+            cls, kw = objective_trainer(objective, filtered, run.load("reference") if filtered else None, k, on_policy)
             log = train_stage(cls, load_model(run.dir/"init"/"model"), out, config, config.student_steps, config.learning_rate,
                               data["train"], run.tokenizer, run.progress, teacher_model=run.teacher, **kw).log_history
             kept = [h["kept_fraction"] for h in log if "kept_fraction" in h]
@@ -133,7 +138,8 @@ def compare_objectives(domain: str, teacher_model=DEFAULT_TEACHER, config: Speci
                     earlier = stage_done(run.dir/"arms", _arm_dir(name)) or stage_done(run.dir, "reference")
                     trained = {k: earlier[k] for k in ("seconds", "kept_fraction") if k in earlier}
                 scores = measure_values(mine, dict(gamma=config.gamma)).loc["draft"].to_dict()
-                mark_done(run.dir/"arms", _arm_dir(name), objective=arms[name][0], filtered=arms[name][1], **trained, **scores)
+                objective, filtered, k = arms[name]
+                mark_done(run.dir/"arms", _arm_dir(name), objective=objective, filtered=filtered, k=k, **trained, **scores)
         rows = [dict(arm=name, **stage_done(run.dir/"arms", _arm_dir(name))) for name in arms]
         table = pd.DataFrame(rows).set_index("arm")
         table.to_csv(run.dir/"comparison.csv")
@@ -150,5 +156,20 @@ def plot_objectives(table: pd.DataFrame, measures=("top1_agreement", "expected_a
     for ax, m in zip(axes[:, 0], present):
         sns.barplot(data=d, x="objective", y=m, hue="filtering", ax=ax, errorbar=("pi", 100) if several else None)
         ax.set(xlabel="", title=m); ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/08_objectives.ipynb #73277af0
+def plot_k_sweep(effect: pd.DataFrame, # `filtering_effect` of a comparison run with several `ks`
+                 measures=("kl", "top1_agreement", "expected_acceptance", "alpha", "tau")):
+    "One panel per measure: filtered − unfiltered against k, with its paired 95 % interval (0 is the unfiltered arm)"
+    import matplotlib.pyplot as plt
+    present = [m for m in measures if m in set(effect.measure)]
+    fig, axes = plt.subplots(1, len(present), figsize=(3.2 * len(present), 3), squeeze=False)
+    for ax, m in zip(axes[0], present):
+        for objective, e in effect[effect.measure == m].sort_values("k").groupby("objective", sort=False):
+            ax.errorbar(e.k, e["diff"], yerr=[e["diff"] - e.lo, e.hi - e["diff"]], marker="o", capsize=3, label=objective)
+        ax.axhline(0, color="grey", lw=0.8); ax.set(xlabel="k (fraction of tokens kept)", title=f"{m}: filtered − unfiltered")
+    axes[0, 0].legend(fontsize=8)
     fig.tight_layout()
     return fig
