@@ -169,7 +169,8 @@ def plot_k_sweep(effect: pd.DataFrame, # `filtering_effect` of a comparison run 
     for ax, m in zip(axes[0], present):
         for objective, e in effect[effect.measure == m].sort_values("k").groupby("objective", sort=False):
             ax.errorbar(e.k, e["diff"], yerr=[e["diff"] - e.lo, e.hi - e["diff"]], marker="o", capsize=3, label=objective)
-        ax.axhline(0, color="grey", lw=0.8); ax.set(xlabel="k (fraction of tokens kept)", title=f"{m}: filtered − unfiltered")
-    axes[0, 0].legend(fontsize=8)
+        ax.axhline(0, color="grey", lw=0.8); ax.set(xlabel="k (fraction of tokens kept)", title=m)
+    axes[0, 0].set_ylabel("filtered − unfiltered")
+    if effect.objective.nunique() > 1: axes[0, 0].legend(fontsize=8)
     fig.tight_layout()
     return fig
