@@ -228,9 +228,9 @@ def compare(args) -> int:
     import matplotlib; matplotlib.use("Agg")
     import matplotlib.pyplot as plt, pandas as pd
     filtering = dict(both=(False, True), off=(False,), on=(True,))[args.filtering]
-    table = compare_objectives(args.domain, args.teacher, config_from_args(args), tuple(args.objectives), filtering, args.ks,
+    table = compare_objectives(args.domain, args.teacher, config_from_args(args), tuple(args.objectives), filtering,
                                OnPolicyConfig(**given_settings(args, OnPolicyConfig)), args.data, run_dir=args.run_dir, progress=not args.quiet,
-                               overwrite=args.overwrite, rescore=args.rescore)
+                               overwrite=args.overwrite, rescore=args.rescore, ks=args.ks)
     run_dir = Path(args.run_dir or f"runs/{args.domain}-objectives")
     fig = plot_objectives(table) if not args.ks else plot_k_sweep(pd.read_csv(run_dir/"filtering_effect.csv"))
     fig.savefig(run_dir/"comparison.png", dpi=110); plt.close(fig)

@@ -87,11 +87,11 @@ def filtering_effect(run_dir: str | Path, table: pd.DataFrame) -> pd.DataFrame:
 def compare_objectives(domain: str, teacher_model=DEFAULT_TEACHER, config: SpecialistConfig | None = None,
                        objectives: tuple = tuple(OBJECTIVES), # which objectives (keys of `OBJECTIVES`)
                        filtering: tuple = (False, True), # without and/or with AdaSPEC filtering
-                       ks: tuple | None = None, # kept fractions of the filtered arms, one arm each (default: `config.k` only)
                        on_policy: OnPolicyConfig | None = None, # how the on-policy objectives sample the student
                        domain_data=None, tokenizer=None, run_dir: str | Path | None = None, progress: bool = True,
                        overwrite: bool = False,
                        rescore: bool = False, # score finished arms again from their saved models (after a change to the scoring)
+                       ks: tuple | None = None, # a sweep over k: one filtered arm per kept fraction (default: `config.k` only)
                       ) -> pd.DataFrame:
     "Train and score one student per objective × filtering (× k) from the same initialisation, data, steps and seed"
     config = config or SpecialistConfig()
