@@ -77,9 +77,10 @@ def filtering_effect(run_dir: str | Path, table: pd.DataFrame) -> pd.DataFrame:
     for objective, g in table.reset_index().groupby("objective", sort=False):
         plain = arm_name(objective, False)
         if plain not in set(g.arm): continue
+        plain_items = items(plain)  # read once, paired with each filtered arm (one per k in a sweep)
         for _, row in g[g.filtered].iterrows():
             arm, k = row.arm, row.get("k") if pd.notna(row.get("k")) else config["k"]  # arms scored before k was recorded: the run's k
-            cmp = paired_comparison(pd.concat([items(plain), items(arm)], ignore_index=True), plain, arm, context=dict(gamma=config["gamma"]))
+            cmp = paired_comparison(pd.concat([plain_items, items(arm)], ignore_index=True), plain, arm, context=dict(gamma=config["gamma"]))
             rows.append(cmp.rename(columns={plain: "unfiltered", arm: "filtered"})
                         .replace({"better": {plain: "unfiltered", arm: "filtered"}}).assign(objective=objective, k=k))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
