@@ -9,18 +9,19 @@ from pathlib import Path
 
 from .data import DOMAINS, MAX_EVAL, MAX_LENGTH, MAX_TRAIN, DataError, domain_table, load_domain, load_examples, source_table, split_examples, tokenize_dataset, token_stats
 from .draft import DRAFT_PRESETS, DraftConfig, build_draft, draft_config, draft_record
-from .models import DEFAULT_TEACHER, ModelLoadError, end_processes, load_model, load_tokenizer, process_state
+from .models import DEFAULT_TEACHER, ModelLoadError, default_device, end_processes, library_progress_bars, load_model, load_tokenizer, process_state
 from .filtered_distill import OnPolicyConfig
 from .objectives import OBJECTIVES, compare_objectives, plot_k_sweep, plot_objectives
 from .specialist_config import DEMO_SETTINGS, PRESETS, SpecialistConfig, preset_settings
 from .run_dir import STAGES, RunDirError, stage_done
 from .report import comparison_table, load_result, refresh_report
 from .specialists import FocusFineTune, SpecialistRun
-from .yardstick import verdict
+from .yardstick import seed_summary, verdict
+from .spaf import SpAFConfig, SpAFModel, SpAFRunConfig, spaf_filter_experiment, spaf_generate, train_spaf
 
 # %% auto #0
 __all__ = ['prepare', 'add_config_options', 'given_settings', 'config_from_args', 'print_summary', 'specialize', 'analyze',
-           'draft', 'evaluate', 'demo', 'compare', 'build_parser', 'main']
+           'draft', 'evaluate', 'demo', 'compare', 'spaf_train', 'spaf_compare', 'spaf_gen', 'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #2ebd549b
 def _add_prepare(sub):
@@ -254,6 +255,84 @@ def _add_compare(sub):
     add_config_options(p, OnPolicyConfig)
     p.set_defaults(func=compare)
 
+# %% ../nbs/09_cli.ipynb #37f817e0
+def _spaf_data(args, run: SpAFRunConfig, tokenizer):
+    "The domain's tokenized splits for a SpAF run"
+    with library_progress_bars(not args.quiet):
+        return tokenize_dataset(load_domain(args.domain, max_train=run.max_train, seed=run.seed), tokenizer, max_length=run.max_length)
+
+def spaf_train(args) -> int:
+    "The `spaf train` sub-command"
+    run = SpAFRunConfig(**given_settings(args, SpAFRunConfig))
+    base, tok = load_model(args.base, device=default_device()), load_tokenizer(args.base)
+    k = run.k if args.reference else 1.0
+    trainer = train_spaf(base, tok, _spaf_data(args, run, tok)["train"], output_dir=args.output_dir,
+                         spaf_config=SpAFConfig(**given_settings(args, SpAFConfig)), k=k, reference=args.reference,
+                         draft_vocab=args.draft_vocab, progress=not args.quiet, max_steps=run.max_steps,
+                         per_device_train_batch_size=run.batch_size, learning_rate=run.learning_rate, seed=run.seed,
+                         data_seed=run.seed, save_strategy="steps", save_steps=max(1, run.max_steps // 4), save_total_limit=1,
+                         logging_steps=max(1, run.max_steps // 10))
+    losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    print(f"SpAF components ({'top-k filtered, k=' + str(k) if k < 1 else 'all tokens'}): {args.output_dir}; "
+          f"{trainer.state.global_step} steps, training loss {losses[0]:.3f} → {losses[-1]:.3f}" if losses else "")
+    return 0
+
+def spaf_compare(args) -> int:
+    "The `spaf compare` sub-command"
+    base, tok = load_model(args.base, device=default_device()), load_tokenizer(args.base)
+    comparisons = {}
+    for seed in args.seeds:
+        run = SpAFRunConfig(**{**given_settings(args, SpAFRunConfig), "seed": seed})
+        run_dir = Path(args.run_dir or f"runs/spaf-{args.domain}")/f"seed-{seed}"
+        comparisons[seed] = spaf_filter_experiment(args.domain, base, tok, run_dir, run, SpAFConfig(**given_settings(args, SpAFConfig)),
+                                                   progress=not args.quiet)
+        cols = ["measure", "all-token", "focus", "diff", "lo", "hi", "n", "better"]
+        print(f"seed {seed} ({run_dir}): focus − all-token, paired 95 % interval\n" + comparisons[seed][cols].round(4).to_string(index=False))
+    if len(comparisons) > 1: print("\nover seeds (mean and t-interval of the per-seed differences):\n" + seed_summary(comparisons).round(4).to_string())
+    return 0
+
+def spaf_gen(args) -> int:
+    "The `spaf generate` sub-command"
+    model = SpAFModel.from_pretrained(args.base, components=args.components, device=default_device())
+    tok = load_tokenizer(args.base)
+    from focus_finetune.generation import prompt_tensor
+    ids = prompt_tensor(tok, args.prompt, model.device)
+    out = spaf_generate(model, ids, args.max_new_tokens, args.num_draft_tokens, args.temperature, args.top_p)
+    st = out.stats
+    print(tok.decode(out.sequences[0, ids.shape[1]:], skip_special_tokens=True))
+    print(f"\n{st.new_tokens} tokens in {st.wall_time:.1f} s ({st.tokens_per_second:.1f} tokens/s); τ {st.block_efficiency:.2f} tokens "
+          f"per verification, {st.accepted} of {st.drafted} drafts accepted", file=sys.stderr)
+    return 0
+
+# %% ../nbs/09_cli.ipynb #07efe0c7
+def _add_spaf(sub):
+    p = sub.add_parser("spaf", help="self-speculative decoding with SpAF adapters: train, compare with AdaSPEC's filter, generate",
+                       description="SpAF (chapter 06c): an exit adapter at a cutoff layer of the base drafts tokens, the base verifies.")
+    spaf = p.add_subparsers(dest="spaf_command", required=True)
+    for name, func, text in (("train", spaf_train, "train the adapter and AlignmentHead on a domain (base frozen); resumable"),
+                             ("compare", spaf_compare, "all-token vs AdaSPEC-filtered components, scored with the yardstick, per seed")):
+        q = spaf.add_parser(name, help=text, description=text)
+        q.add_argument("--base", default=DEFAULT_TEACHER, help="the base model: Hub id, directory, .gguf file or bundled alias (default: %(default)s)")
+        q.add_argument("--domain", default="medical", choices=list(DOMAINS), help="built-in domain (default: %(default)s)")
+        q.add_argument("--quiet", action="store_true", help="no progress bars")
+        add_config_options(q, SpAFRunConfig); add_config_options(q, SpAFConfig)
+        q.set_defaults(func=func)
+        if name == "train":
+            q.add_argument("--output-dir", default="runs/spaf", help="where checkpoints and the components go (default: %(default)s)")
+            q.add_argument("--reference", help="all-token components' directory: train on the top-k tokens by ΔL against it (--k)")
+            q.add_argument("--draft-vocab", type=int, help="limit the draft's head to this many frequent training tokens (e.g. 8192)")
+        else:
+            q.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds, one run each (default: 0)")
+            q.add_argument("--run-dir", help="experiment directory, one seed-N folder per seed (default: runs/spaf-<domain>)")
+    q = spaf.add_parser("generate", help="decode a prompt with SpAF components", description="Decode PROMPT with the base and its SpAF components.")
+    q.add_argument("--base", default=DEFAULT_TEACHER, help="the base the components were trained on (default: %(default)s)")
+    q.add_argument("--components", required=True, help="directory `spaf train` wrote")
+    q.add_argument("--prompt", required=True, help="a user prompt (chat-formatted as in training)")
+    q.add_argument("--max-new-tokens", type=int, default=64); q.add_argument("--num-draft-tokens", type=int)
+    q.add_argument("--temperature", type=float, default=0.0, help="0: greedy (default); above: sampling")
+    q.add_argument("--top-p", type=float, default=1.0)
+    q.set_defaults(func=spaf_gen)
+
 # %% ../nbs/09_cli.ipynb #82836823
 def build_parser() -> argparse.ArgumentParser:
     "The `focus-finetune` argument parser"
@@ -261,7 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="Selective knowledge distillation: make a small model a domain specialist. "
                                                  "Start with `focus-finetune demo`.")
     sub = parser.add_subparsers(dest="command", required=True)
-    _add_specialize(sub); _add_draft(sub); _add_evaluate_demo(sub); _add_compare(sub); _add_prepare(sub)
+    _add_specialize(sub); _add_draft(sub); _add_evaluate_demo(sub); _add_compare(sub); _add_spaf(sub); _add_prepare(sub)
     return parser
 
 def main(argv: list[str] | None = None) -> int:

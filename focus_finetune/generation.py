@@ -12,8 +12,8 @@ from transformers import DynamicCache
 from .data import prompt_ids
 
 # %% auto #0
-__all__ = ['ANSWER_TOKENS', 'eos_ids', 'cached_logits', 'greedy_generate', 'chat_prompt_ids', 'prompt_tensor', 'eval_prompts',
-           'batch_generate', 'generate_answers', 'generate_answer']
+__all__ = ['ANSWER_TOKENS', 'eos_ids', 'cache_kwarg', 'cached_logits', 'greedy_generate', 'chat_prompt_ids', 'prompt_tensor',
+           'eval_prompts', 'batch_generate', 'generate_answers', 'generate_answer']
 
 # %% ../nbs/04a_generation.ipynb #5b1fa981
 def eos_ids(model, eos_token_id=None) -> set:
@@ -22,7 +22,7 @@ def eos_ids(model, eos_token_id=None) -> set:
     return set([eos] if isinstance(eos, int) else (eos or []))
 
 @functools.lru_cache(maxsize=None)
-def _cache_arg(model_class: type) -> str:
+def cache_kwarg(model_class: type) -> str:
     "The name a model class's forward gives its KV cache: `cache` (transformers ≥ 5.24), else `past_key_values` (looked up once)"
     return "cache" if "cache" in inspect.signature(model_class.forward).parameters else "past_key_values"
 
@@ -30,7 +30,7 @@ def _cache_arg(model_class: type) -> str:
 def cached_logits(model, ids: torch.Tensor, cache: DynamicCache, keep: int = 1) -> torch.Tensor:
     "Logits of the last `keep` positions of `ids` appended to what `cache` holds (the output layer runs only there)"
     past = cache.get_seq_length()
-    kw = {_cache_arg(type(model)): cache, "position_ids": torch.arange(past, past + ids.shape[1], device=ids.device).unsqueeze(0)}
+    kw = {cache_kwarg(type(model)): cache, "position_ids": torch.arange(past, past + ids.shape[1], device=ids.device).unsqueeze(0)}
     try: return model(input_ids=ids, use_cache=True, logits_to_keep=keep, **kw).logits[0, -keep:]
     except TypeError:  # a model whose forward has no `logits_to_keep`
         return model(input_ids=ids, use_cache=True, **kw).logits[0, -keep:]

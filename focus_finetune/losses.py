@@ -12,8 +12,8 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['IGNORE_INDEX', 'LOGP_FLOOR', 'DIVERGENCES', 'DEFAULT_K', 'log_probs', 'setting', 'same_setting', 'DistillConfig',
            'rank_order', 'divergence_fn', 'default_chunk_rows', 'row_divergence', 'token_divergence', 'next_token_mask',
-           'learned_rows', 'masked_mean', 'check_k', 'select_top_k', 'distill_loss', 'adaspec_loss', 'token_ce',
-           'selective_ce_loss', 'expected_acceptance']
+           'learned_rows', 'per_token_mean', 'masked_mean', 'check_k', 'select_top_k', 'distill_loss', 'adaspec_loss',
+           'token_ce', 'selective_ce_loss', 'expected_acceptance']
 
 # %% ../nbs/02_losses.ipynb #85a83446
 IGNORE_INDEX = -100
@@ -160,6 +160,12 @@ def learned_rows(labels: torch.Tensor) -> torch.Tensor:
     "Indices, into the flattened `[batch * seq]` positions, of the positions that predict a learned token"
     return next_token_mask(labels).flatten().nonzero().squeeze(1)
 
+def per_token_mean(values: torch.Tensor, # per-token losses of this batch
+                   num_items_in_batch: int | torch.Tensor | None = None, # the Trainer's token count over all accumulation steps
+                  ) -> torch.Tensor:
+    "`values.sum() / num_items_in_batch` when the Trainer counts tokens for us (exact under accumulation), else the mean"
+    return values.sum() / num_items_in_batch if num_items_in_batch is not None else values.mean()
+
 def masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     "Mean of `values` where `mask`; 0 (keeping the graph) when the mask is empty"
     n = mask.sum()
@@ -193,7 +199,7 @@ def distill_loss(student_logits, teacher_logits, labels, kind: str = DistillConf
     if len(rows) == 0: return student_logits.sum() * 0.0
     V = student_logits.shape[-1]
     per_token = row_divergence(student_logits.reshape(-1, V), teacher_logits.reshape(-1, V), rows, kind, **params)
-    return per_token.sum() / num_items_in_batch if num_items_in_batch is not None else per_token.mean()
+    return per_token_mean(per_token, num_items_in_batch)
 
 def adaspec_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
                  teacher_logits: torch.Tensor, # same shape, frozen teacher
@@ -225,7 +231,7 @@ def adaspec_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
     delta = l_student.detach() - l_ref
     keep = select_top_k(delta, torch.ones_like(delta, dtype=torch.bool), k)
     kept = l_student[keep] if plain_fkl else row_divergence(flat_s, flat_t, rows[keep], kind, **params)
-    loss = kept.sum() / num_items_in_batch if num_items_in_batch is not None else kept.mean()
+    loss = per_token_mean(kept, num_items_in_batch)
     if not return_stats: return loss
     return loss, dict(tokens=len(rows), kept=int(keep.sum()), l_student=l_student.detach().mean().item(),
                       l_ref=l_ref.mean().item(), delta_threshold=delta[keep].min().item())
@@ -255,7 +261,7 @@ def selective_ce_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
     ce = token_ce(student_logits, labels).flatten()[rows]
     delta = ce.detach() - ref_losses.reshape(-1)[rows].float().to(ce.device)
     keep = select_top_k(delta, torch.ones_like(delta, dtype=torch.bool), k)
-    loss = ce[keep].sum() / num_items_in_batch if num_items_in_batch is not None else ce[keep].mean()
+    loss = per_token_mean(ce[keep], num_items_in_batch)
     if not return_stats: return loss
     return loss, dict(tokens=len(rows), kept=int(keep.sum()), delta_threshold=delta[keep].min().item())
 

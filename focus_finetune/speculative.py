@@ -15,9 +15,10 @@ from .generation import batch_generate, cached_logits, eos_ids, greedy_generate,
 from .models import check_same_vocab
 
 # %% auto #0
-__all__ = ['DEFAULT_GAMMA', 'SpeculativeStats', 'SpeculativeOutput', 'warp_probs', 'check_gamma', 'speculative_generate',
-           'chi_square', 'expected_block_efficiency', 'theoretical_speedup', 'cost_ratio', 'acceptance_eval',
-           'summarize_acceptance', 'continuation_acceptance', 'greedy_replay', 'teacher_paths', 'draft_acceptance']
+__all__ = ['DEFAULT_GAMMA', 'SpeculativeStats', 'SpeculativeOutput', 'warp_probs', 'one_hot_argmax', 'check_gamma', 'pick_token',
+           'accept_drafts', 'speculative_generate', 'chi_square', 'expected_block_efficiency', 'theoretical_speedup',
+           'cost_ratio', 'acceptance_eval', 'summarize_acceptance', 'continuation_acceptance', 'greedy_replay',
+           'teacher_paths', 'draft_acceptance']
 
 # %% ../nbs/06_speculative.ipynb #6d64de60
 @dataclass
@@ -62,7 +63,8 @@ def warp_probs(logits: torch.Tensor, temperature: float = 1.0, top_p: float = 1.
         probs = probs / probs.sum(-1, keepdim=True)
     return probs
 
-def _one_hot_argmax(logits: torch.Tensor) -> torch.Tensor:
+def one_hot_argmax(logits: torch.Tensor) -> torch.Tensor:
+    "Greedy decoding as a distribution: float32 one-hot on the argmax"
     return torch.zeros_like(logits, dtype=torch.float32).scatter(-1, logits.argmax(-1, keepdim=True), 1.0)
 
 # %% ../nbs/06_speculative.ipynb #c759895f
@@ -85,6 +87,32 @@ def _crop_to(cache: DynamicCache, length: int):
     extra = cache.get_seq_length() - length
     if extra > 0: cache.crop(-extra)
 
+def pick_token(probs: torch.Tensor, do_sample: bool, generator: torch.Generator | None = None) -> int:
+    "A sample from `probs`, or its argmax when not sampling"
+    return torch.multinomial(probs, 1, generator=generator).item() if do_sample else int(probs.argmax())
+
+def accept_drafts(p: torch.Tensor, # `[g + 1, vocab]` target distributions at the drafted positions and the one after
+                  q: list, # the draft's distribution at each drafted position (over the full vocabulary)
+                  drafted: list[int], eos: set,
+                  room: int, # tokens that may still be generated
+                  do_sample: bool = False, generator: torch.Generator | None = None) -> tuple[int, list[int]]:
+    "Leviathan's acceptance rule: `(accepted drafts, new tokens)`, the new ones cut after EOS and to `room`"
+    n_acc, g = 0, len(drafted)
+    for i, x in enumerate(drafted):
+        ratio = float(p[i, x] / q[i][x])
+        ok = (torch.rand((), generator=generator).item() < ratio) if do_sample else ratio >= 1.0
+        if not ok: break
+        n_acc += 1
+        if x in eos: break  # an accepted end of text ends the sequence: drafts after it are not tried
+    if n_acc < g:  # the first rejected position: sample from the normalised residual max(0, p - q)
+        residual = (p[n_acc] - q[n_acc]).clamp(min=0)
+        nxt = pick_token(residual / residual.sum() if residual.sum() > 0 else p[n_acc], do_sample, generator)
+    else: nxt = pick_token(p[g], do_sample, generator)  # all accepted: a bonus token from the target
+    new = drafted[:n_acc] + [nxt]
+    for j, tok in enumerate(new):  # stop after EOS, and at max_new_tokens
+        if tok in eos: new = new[:j + 1]; break
+    return n_acc, new[:room]
+
 @torch.no_grad()
 def speculative_generate(target, draft, # causal LMs sharing one vocabulary
                          input_ids: torch.Tensor, # `[1, n]` prompt
@@ -99,8 +127,8 @@ def speculative_generate(target, draft, # causal LMs sharing one vocabulary
     _check_inputs(target, draft, input_ids, gamma, max_new_tokens, temperature, top_p)
     eos = eos_ids(target, eos_token_id)
     dev = input_ids.device
-    dist = (lambda l: warp_probs(l, temperature, top_p)) if do_sample else _one_hot_argmax
-    def pick(p): return torch.multinomial(p, 1, generator=generator).item() if do_sample else int(p.argmax())
+    dist = (lambda l: warp_probs(l, temperature, top_p)) if do_sample else one_hot_argmax
+    def pick(p): return pick_token(p, do_sample, generator)
 
     stats, t0 = SpeculativeStats(), time.perf_counter()
     seq = input_ids[0].tolist()
@@ -120,22 +148,8 @@ def speculative_generate(target, draft, # causal LMs sharing one vocabulary
         todo = (seq + drafted)[t_cache.get_seq_length():]  # one target pass scores all g drafts, plus the bonus position
         p = dist(cached_logits(target, torch.tensor([todo], device=dev), t_cache, keep=g + 1))
         stats.target_calls += 1; stats.drafted += g
-        n_acc = 0
-        for i, x in enumerate(drafted):
-            ratio = float(p[i, x] / q[i][x])
-            ok = (torch.rand((), generator=generator).item() < ratio) if do_sample else ratio >= 1.0
-            if not ok: break
-            n_acc += 1
-            if x in eos: break  # an accepted end of text ends the sequence: drafts after it are not tried
-        if n_acc < g:  # the first rejected position: sample from the normalised residual max(0, p - q)
-            residual = (p[n_acc] - q[n_acc]).clamp(min=0)
-            nxt = pick(residual / residual.sum() if residual.sum() > 0 else p[n_acc])
-        else: nxt = pick(p[g])  # all accepted: a bonus token from the target
-        new = drafted[:n_acc] + [nxt]
+        n_acc, new = accept_drafts(p, q, drafted, eos, max_new_tokens - stats.new_tokens, do_sample, generator)
         stats.accepted += n_acc; stats.run_lengths.append(n_acc)
-        for j, tok in enumerate(new):  # stop after EOS, and at max_new_tokens
-            if tok in eos: new = new[:j + 1]; break
-        new = new[:max_new_tokens - stats.new_tokens]
         seq += new; stats.new_tokens += len(new)
         # the caches keep only tokens that are now part of the sequence; its last token is fed in the next round
         _crop_to(t_cache, len(seq) - 1); _crop_to(d_cache, len(seq) - 1)
@@ -215,7 +229,7 @@ def continuation_acceptance(target, drafts: dict, # name -> draft, all sharing t
                             temperature: float = 1.0, # both distributions are warped by it, as in speculative sampling
                             batch_size: int = 8, pad_token_id: int = 0) -> dict:
     "Per draft and prompt, at each continuation token: `accept` = Σ_v min(p_T, p_D), `agree` = 1[argmax p_D = argmax p_T]"
-    for d in drafts.values(): check_same_vocab(target, d)
+    for d in drafts.values(): check_same_vocab(target, getattr(d, "base", d))  # a self-speculative draft: through its base
     dev = next(target.parameters()).device
     out = {name: [] for name in drafts}
     for i in range(0, len(prompts), batch_size):

@@ -54,3 +54,24 @@ def test_specialize_in_two_processes_matches_one(tmp_path):
     # the focus student ranks ΔL within each process's share of the batch, so it may differ from one process's; it must have trained
     focus, init = (tmp_path / "two" / "run" / s / "model" for s in ("focus", "init"))
     assert largest_difference(focus, init) > 1e-3
+
+
+def test_spaf_in_two_processes_matches_one(tmp_path):
+    "All-token SpAF components from 2 processes x 2 sequences equal one process's 4 (the loss counts tokens globally)"
+    from focus_finetune.models import tiny_tokenizer
+    from focus_finetune.testing import warm_teacher
+    tok = tiny_tokenizer()
+    base = warm_teacher(tok, "medical", n_layers=4)
+    base.save_pretrained(tmp_path / "base"); tok.save_pretrained(tmp_path / "base")
+    one = subprocess.run([sys.executable, str(HERE / "ddp_spaf.py"), tmp_path / "base", tmp_path / "one", "4"],
+                         capture_output=True, text=True, env=ENV, timeout=900)
+    assert one.returncode == 0, one.stderr[-3000:]
+    two = torchrun("ddp_spaf.py", tmp_path / "base", tmp_path / "two", 2, port=29535)
+    assert two.returncode == 0, two.stderr[-3000:]
+    parts = lambda d: load_file(d / "spaf_components.safetensors")
+    a, b = parts(tmp_path / "one" / "all-token"), parts(tmp_path / "two" / "all-token")
+    assert a.keys() == b.keys()
+    assert max((a[k] - b[k]).abs().max().item() for k in a) < 1e-5
+    assert a["adapter.up.weight"].abs().max().item() > 1e-4                 # it trained (the up-projection starts at zero)
+    focus = parts(tmp_path / "two" / "focus")                                # the filtered arm ran in two processes too
+    assert (focus["adapter.up.weight"] - b["adapter.up.weight"]).abs().max().item() > 1e-6
