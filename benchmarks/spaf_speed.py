@@ -13,7 +13,8 @@ about 5 minutes on 2 CPU cores, then cached). Greedy outputs are checked to be t
 
 Beside each measured speed-up: α (per-token acceptance, chapter 06a, on the base's sampled continuations of the
 same prompts), τ (tokens per verification), c (one draft step's time over one base step's) and Leviathan's
-predicted speed-up τ(α, γ) / (γc + 1); where a method is below the 1.3x target, the α that Leviathan's bound needs
+predicted speed-up τ(α, γ) / (γc + 1), and for SpAF the share of layer × token passes that reusing the lower
+layers' cache saves over recomputing them in verification; where a method is below the 1.3x target, the α that Leviathan's bound needs
 at the measured c and γ. (For SpAF the draft's lower layers are reused by verification, so the bound is
 pessimistic for it.)
 """
@@ -63,15 +64,17 @@ def step_times(spaf: SpAFModel, ids: torch.Tensor, steps: int = 12) -> tuple[flo
 
 def run_rows(name, decode, prompts, bases, greedy):
     "Tokens/s, τ and acceptance of `decode(ids) -> (sequences, stats or None)` over the prompts"
-    tokens, secs, drafted, accepted, calls = 0, 0.0, 0, 0, 0
+    tokens, secs, drafted, accepted, calls, saving = 0, 0.0, 0, 0, 0, []
     for ids, base in zip(prompts, bases):
         t0 = time.perf_counter()
         seq, st = decode(ids)
         secs += time.perf_counter() - t0; tokens += seq.shape[1] - ids.shape[1]
         if greedy: assert seq[0].tolist() == base[0].tolist(), f"{name}: greedy output differs from the base's"
         if st is not None: drafted += st.drafted; accepted += st.accepted; calls += st.target_calls
+        if hasattr(st, "layer_token_saving"): saving.append(st.layer_token_saving)
     return dict(method=name, tokens_per_s=tokens / secs, tau=tokens / calls if calls else float("nan"),
-                block_acceptance=accepted / drafted if drafted else float("nan"))
+                block_acceptance=accepted / drafted if drafted else float("nan"),
+                kv_reuse_saving=sum(saving) / len(saving) if saving else float("nan"))
 
 
 def main():
@@ -83,6 +86,9 @@ def main():
     ap.add_argument("--thresholds", type=float, nargs="+", default=[0.0], help="SpAF draft thresholds to sweep")
     a = ap.parse_args()
     import pandas as pd
+    from transformers.utils import logging as hf_logging
+    from focus_finetune.models import library_progress_bars
+    hf_logging.set_verbosity_error()
     torch.set_grad_enabled(False)
     base, tok = load_model("smollm2-135m-instruct").eval(), load_tokenizer("smollm2-135m-instruct")
     spaf = SpAFModel(base).load_spaf_components(a.components)
@@ -92,8 +98,9 @@ def main():
           f"draft {draft_name}; {a.prompts} prompts per domain, {a.new_tokens} new tokens, batch 1, {torch.get_num_threads()} threads")
     rows = []
     for domain in a.domains:
-        raw = load_domain(domain, max_train=800, seed=a.seed)
-        vocab = draft_vocab_ids(tokenize_dataset(raw, tok, max_length=256)["train"], a.draft_vocab, (tok.eos_token_id,))
+        with library_progress_bars(False):
+            raw = load_domain(domain, max_train=800, seed=a.seed)
+            vocab = draft_vocab_ids(tokenize_dataset(raw, tok, max_length=256)["train"], a.draft_vocab, (tok.eos_token_id,))
         prompts = [p for p in raw["test"]["prompt"] if p][: a.prompts]
         ids_list = [chat_prompt_ids(tok, p) for p in prompts]
         acc = draft_acceptance(base, {"spaf": spaf, "draft": draft}, tok, list(prompts), 4, a.new_tokens, progress=False, batch_size=2)
@@ -146,7 +153,8 @@ def main():
                         r["alpha_for_1.3x"] = alpha_needed(r["gamma"], r["c"])
     df = pd.DataFrame(rows)
     pd.set_option("display.width", 250); pd.set_option("display.max_colwidth", 70)
-    cols = ["domain", "mode", "method", "tokens_per_s", "speedup", "tau", "block_acceptance", "alpha", "c", "predicted", "alpha_for_1.3x"]
+    cols = ["domain", "mode", "method", "tokens_per_s", "speedup", "tau", "block_acceptance", "alpha", "c", "predicted", "alpha_for_1.3x",
+            "kv_reuse_saving"]
     print(df[[c for c in cols if c in df]].round(3).to_string(index=False))
     for (domain, mode), g in df[df.method.str.startswith("SpAF")].groupby(["domain", "mode"]):
         best = g.loc[g.speedup.idxmax()]

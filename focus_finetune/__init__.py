@@ -9,8 +9,9 @@ __all__ = ['DOMAINS', 'load_domain', 'tokenize_dataset', 'load_model', 'load_tok
            'fused_adaspec_loss', 'fused_distill_loss', 'DistillTrainer', 'distill', 'DraftConfig', 'build_draft',
            'resolve_draft', 'cache_reference_losses', 'token_losses', 'AdaSPECTrainer', 'OnPolicyAdaSPECTrainer',
            'OnPolicyConfig', 'OnPolicyDistillTrainer', 'SelectiveSFTTrainer', 'compare_models', 'draft_acceptance',
-           'speculative_generate', 'MEASURES', 'measures_table', 'paired_comparison', 'verdict', 'DEMO_SETTINGS',
-           'FocusFineTune', 'SpecialistConfig', 'SpecialistResult', 'load_result', 'OBJECTIVES', 'compare_objectives']
+           'speculative_generate', 'SpAFConfig', 'SpAFModel', 'SpAFTrainer', 'spaf_generate', 'train_spaf', 'MEASURES',
+           'measures_table', 'paired_comparison', 'verdict', 'DEMO_SETTINGS', 'FocusFineTune', 'SpecialistConfig',
+           'SpecialistResult', 'load_result', 'OBJECTIVES', 'compare_objectives']
 
 # %% ../nbs/11_api.ipynb #bd9c7729
 from .data import DOMAINS, load_domain, tokenize_dataset
@@ -23,6 +24,7 @@ from .draft import DraftConfig, build_draft, resolve_draft
 from .filtered_distill import (AdaSPECTrainer, OnPolicyAdaSPECTrainer, OnPolicyConfig, OnPolicyDistillTrainer,
                                              SelectiveSFTTrainer, compare_models)
 from .speculative import draft_acceptance, speculative_generate
+from .spaf import SpAFConfig, SpAFModel, SpAFTrainer, spaf_generate, train_spaf
 from .yardstick import MEASURES, measures_table, paired_comparison, verdict
 from .specialist_config import DEMO_SETTINGS, SpecialistConfig
 from .report import SpecialistResult, load_result
@@ -31,6 +33,7 @@ from .objectives import OBJECTIVES, compare_objectives
 _all_ = ["DOMAINS", "load_domain", "tokenize_dataset", "load_model", "load_tokenizer", "make_student", "DistillConfig", "adaspec_loss", "distill_loss",
          "select_top_k", "selective_ce_loss", "token_divergence", "HeadInput", "fused_adaspec_loss", "fused_distill_loss",
          "DistillTrainer", "distill", "DraftConfig", "build_draft", "resolve_draft", "cache_reference_losses", "token_losses", "AdaSPECTrainer", "OnPolicyAdaSPECTrainer",
-         "OnPolicyConfig", "OnPolicyDistillTrainer", "SelectiveSFTTrainer", "compare_models", "draft_acceptance", "speculative_generate", "MEASURES",
+         "OnPolicyConfig", "OnPolicyDistillTrainer", "SelectiveSFTTrainer", "compare_models", "draft_acceptance", "speculative_generate",
+         "SpAFConfig", "SpAFModel", "SpAFTrainer", "spaf_generate", "train_spaf", "MEASURES",
          "measures_table", "paired_comparison", "verdict", "DEMO_SETTINGS", "FocusFineTune", "SpecialistConfig", "SpecialistResult",
          "load_result", "OBJECTIVES", "compare_objectives"]

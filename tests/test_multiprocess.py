@@ -15,6 +15,10 @@ def torchrun(script: str, *args, port: int) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=900)
 
 
+def one_process(script: str, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(HERE / script), *map(str, args)], capture_output=True, text=True, env=ENV, timeout=900)
+
+
 def test_two_ranks_finish_with_identical_weights(tmp_path):
     res = torchrun("ddp_filtered_distill.py", tmp_path, port=29533)
     assert res.returncode == 0, res.stderr[-3000:]
@@ -36,8 +40,7 @@ def test_specialize_in_two_processes_matches_one(tmp_path):
     tok = tiny_tokenizer()
     teacher = warm_teacher(tok, "medical")
     teacher.save_pretrained(tmp_path / "teacher"); tok.save_pretrained(tmp_path / "teacher")
-    one = subprocess.run([sys.executable, str(HERE / "ddp_specialize.py"), tmp_path / "teacher", tmp_path / "one", "4"],
-                         capture_output=True, text=True, env=ENV, timeout=900)
+    one = one_process("ddp_specialize.py", tmp_path / "teacher", tmp_path / "one", 4)
     assert one.returncode == 0, one.stderr[-3000:]
     two = torchrun("ddp_specialize.py", tmp_path / "teacher", tmp_path / "two", 2, port=29534)
     assert two.returncode == 0, two.stderr[-3000:]
@@ -63,8 +66,7 @@ def test_spaf_in_two_processes_matches_one(tmp_path):
     tok = tiny_tokenizer()
     base = warm_teacher(tok, "medical", n_layers=4)
     base.save_pretrained(tmp_path / "base"); tok.save_pretrained(tmp_path / "base")
-    one = subprocess.run([sys.executable, str(HERE / "ddp_spaf.py"), tmp_path / "base", tmp_path / "one", "4"],
-                         capture_output=True, text=True, env=ENV, timeout=900)
+    one = one_process("ddp_spaf.py", tmp_path / "base", tmp_path / "one", 4)
     assert one.returncode == 0, one.stderr[-3000:]
     two = torchrun("ddp_spaf.py", tmp_path / "base", tmp_path / "two", 2, port=29535)
     assert two.returncode == 0, two.stderr[-3000:]
