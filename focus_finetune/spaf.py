@@ -4,7 +4,7 @@
 
 # %% ../nbs/06c_spaf.ipynb #1d0bcdcd
 from __future__ import annotations
-import dataclasses, json
+import dataclasses, json, time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +96,10 @@ class AlignmentHead(nn.Module):
     def forward(self, embeddings: torch.Tensor) -> torch.Tensor: return self.mlp(embeddings)
 
 # %% ../nbs/06c_spaf.ipynb #d0267969
+def _as_config(spaf_config: SpAFConfig | dict | None) -> SpAFConfig:
+    "A `SpAFConfig` from a config, a dict of its fields, or None (the defaults)"
+    return spaf_config if isinstance(spaf_config, SpAFConfig) else SpAFConfig(**(spaf_config or {}))
+
 def check_llama_style(model) -> PreTrainedModel:
     "`model` if SpAF can run its decoder layers one by one (a llama-style causal LM), else a one-line error"
     inner = getattr(model, "model", None)
@@ -128,8 +132,7 @@ class SpAFModel(nn.Module):
                  seed: int = 0): # the components' initialisation (independent of the global random state)
         super().__init__()
         self.base = freeze(check_llama_style(load_model(base)))
-        cfg = spaf_config if isinstance(spaf_config, SpAFConfig) else SpAFConfig(**(spaf_config or {}))
-        self._build(cfg, seed)
+        self._build(_as_config(spaf_config), seed)
 
     def _build(self, cfg: SpAFConfig, seed: int = 0):
         self.spaf_config = cfg.resolved(self.base.config.num_hidden_layers)
@@ -362,7 +365,6 @@ def spaf_generate(model: SpAFModel, input_ids: torch.Tensor, max_new_tokens: int
                   top_p: float = 1.0, eos_token_id=None, # default: the base's generation config
                   generator: torch.Generator | None = None) -> SpeculativeOutput:
     "Self-speculative decoding with SpAF's components; the output is distributed exactly as the base's"
-    import time
     _check_generate(input_ids, max_new_tokens, temperature, top_p)
     gamma, do_sample = check_gamma(model.spaf_config.num_draft_tokens if num_draft_tokens is None else num_draft_tokens), temperature > 0
     eos, dev, L = eos_ids(model.base, eos_token_id), input_ids.device, model.base.config.num_hidden_layers
@@ -505,7 +507,7 @@ def spaf_filter_experiment(domain: str, base, tokenizer, run_dir: str | Path,
     from focus_finetune.yardstick import acceptance_items, heldout_items, paired_comparison
     out, base = Path(run_dir), freeze(check_llama_style(load_model(base)))
     out.mkdir(parents=True, exist_ok=True)
-    record = dict(domain=domain, run=dataclasses.asdict(run), spaf=dataclasses.asdict(SpAFModel(base, spaf_config).spaf_config))
+    record = dict(domain=domain, run=dataclasses.asdict(run), spaf=dataclasses.asdict(_as_config(spaf_config).resolved(base.config.num_hidden_layers)))
     if (out/"experiment.json").exists() and json.loads((out/"experiment.json").read_text()) != record:
         raise ValueError(f"{out} holds a SpAF experiment with other settings: choose another run directory.")
     (out/"experiment.json").write_text(json.dumps(record, indent=2))
