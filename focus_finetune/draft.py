@@ -18,18 +18,21 @@ from .models import (STUDENT_LAYERS, ModelLoadError, default_device, load_model,
                                    library_progress_bars, wait_for_main)
 from .losses import setting
 from .reference_kd import DistillTrainer, keep_best_args, precision_args, training_args
+from .teacher_cache import open_teacher_cache
 from .token_difficulty import model_fingerprint
 from .yardstick import heldout_items, measure_intervals
 
 # %% auto #0
-__all__ = ['DRAFT_PRESETS', 'DraftConfig', 'draft_config', 'draft_corpus', 'draft_name', 'draft_record', 'check_draft',
-           'heldout_table', 'build_draft', 'is_draft_spec', 'draft_path', 'resolve_draft']
+__all__ = ['DRAFT_PRESETS', 'ADDED_SETTINGS', 'DraftConfig', 'draft_config', 'draft_corpus', 'draft_name', 'draft_record',
+           'check_draft', 'heldout_table', 'build_draft', 'is_draft_spec', 'draft_path', 'resolve_draft']
 
 # %% ../nbs/06b_draft.ipynb #1a356868
 @dataclass
 class DraftConfig:
     "Settings of a draft's pre-distillation (saved with the draft in `draft.json`)"
     n_layers: int = setting(STUDENT_LAYERS, "decoder layers kept from the teacher")
+    width: int = setting(0, "hidden size (0: the teacher's, its layers carved; below: a fresh narrow llama, `make_student`)")
+    teacher_top_k: int = setting(0, "distil from the teacher's cached top-k log-probabilities (chapter 04b) instead of the live teacher (0: live)")
     max_steps: int = setting(240, "distillation steps at most (fewer when held-out KL stops improving)")
     eval_steps: int = setting(40, "evaluate held-out KL every this many steps; the best evaluation's weights are kept")
     patience: int = setting(2, "stop after this many evaluations without a lower held-out KL")
@@ -46,6 +49,9 @@ class DraftConfig:
         for name in ("n_layers", "max_steps", "eval_steps", "patience", "batch_size", "grad_accum", "max_length", "eval_per_domain"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer.")
+        for name in ("width", "teacher_top_k"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
+                raise ValueError(f"{name}={getattr(self, name)!r} must be 0 or a positive integer.")
         if not isinstance(self.train_per_domain, int) or self.train_per_domain < 0:
             raise ValueError(f"train_per_domain={self.train_per_domain!r} must be a non-negative integer (0: all).")
         if not isinstance(self.seed, int) or self.seed < 0: raise ValueError(f"seed={self.seed!r} must be a non-negative integer.")
@@ -81,10 +87,13 @@ def _label(source) -> str:
     name = Path(str(source)).name if isinstance(source, (str, Path)) else type(source).__name__
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name.removesuffix(".gguf"))[:40] or "teacher"
 
+ADDED_SETTINGS = ("width", "teacher_top_k")  # settings added after drafts were first cached: at 0 they leave a draft's name as it was
+
 def draft_name(teacher_label: str, fingerprint: str, config: DraftConfig) -> str:
     "Directory name of the draft of the teacher with weight `fingerprint` made with `config`"
-    key = hashlib.sha1(json.dumps(dict(teacher=fingerprint, config=dataclasses.asdict(config)), sort_keys=True).encode()).hexdigest()[:10]
-    return f"{teacher_label}-{config.n_layers}L-seed{config.seed}-{key}"
+    settings = {k: v for k, v in dataclasses.asdict(config).items() if not (k in ADDED_SETTINGS and v == 0)}  # names as before them
+    key = hashlib.sha1(json.dumps(dict(teacher=fingerprint, config=settings), sort_keys=True).encode()).hexdigest()[:10]
+    return f"{teacher_label}-{config.n_layers}L{f'-w{config.width}' if config.width else ''}-seed{config.seed}-{key}"
 
 def draft_record(path: str | Path) -> dict:
     "What `draft.json` of a draft directory recorded"
@@ -131,18 +140,21 @@ def build_draft(teacher, # the teacher: anything `load_model` takes
         out = Path(out) if out else cache_dir("drafts")/draft_name(_label(teacher), fp, config)
         if (out/"draft.json").exists():
             rec = draft_record(out)
-            if rec["teacher_fingerprint"] != fp or rec["config"] != dataclasses.asdict(config):
+            if rec["teacher_fingerprint"] != fp or dict.fromkeys(ADDED_SETTINGS, 0) | rec["config"] != dataclasses.asdict(config):
                 raise ModelLoadError(f"{out} holds a draft of another teacher or other settings: choose another directory.")
             return out
         tokenizer = tokenizer or load_tokenizer(teacher)
         t0 = time.perf_counter()
         data = draft_corpus(tokenizer, config, progress=progress)
-        student = make_student(teacher_model, n_layers=config.n_layers)
+        student = make_student(teacher_model, n_layers=config.n_layers, hidden_size=config.width or None, seed=config.seed)
         carved = copy.deepcopy(student).eval()
         work = out.parent/f".building-{out.name}"
+        source = (dict(teacher_cache=open_teacher_cache(teacher_model, tokenizer, config.teacher_top_k, config.max_length,
+                                                        datasets=(data["train"], data["validation"]), progress=progress))
+                  if config.teacher_top_k else dict(teacher_model=teacher_model))
         trainer = DistillTrainer(model=student, args=_draft_args(work/"checkpoints", config, progress), train_dataset=data["train"],
                                  eval_dataset=data["validation"], data_collator=make_collator(tokenizer), processing_class=tokenizer,
-                                 teacher_model=teacher_model, callbacks=[EarlyStoppingCallback(config.patience)])
+                                 callbacks=[EarlyStoppingCallback(config.patience)], **source)
         if not progress: trainer.remove_callback(PrinterCallback)  # quiet: no log lines either (they stay in the log history)
         last = get_last_checkpoint(str(work/"checkpoints")) if (work/"checkpoints").exists() else None
         trainer.train(resume_from_checkpoint=last)
@@ -189,10 +201,14 @@ def resolve_draft(spec: str, # `draft`, `draft:<preset>`, `draft:<name>` or `dra
                   seed: int | None = 0, # the run's seed (None: any, for data that is not a built-in domain)
                   n_layers: int = STUDENT_LAYERS, # layers of a draft built here
                   tokenizer=None, # the teacher's tokenizer (default: loaded with it)
-                  progress: bool = True) -> Path:
+                  progress: bool = True,
+                  width: int = 0, # hidden size of a draft built here (0: the teacher's)
+                  teacher_top_k: int = 0, # a draft built here distils from cached teacher targets (0: the live teacher)
+                 ) -> Path:
     "The directory of the draft `spec` names for `teacher`, built first when it is a preset not yet in the cache"
     path = draft_path(spec)
     if path is None:  # a preset: its draft for this teacher and seed, from the cache or built now
-        return build_draft(teacher, draft_config(spec.partition(":")[2] or "cpu", n_layers=n_layers, seed=seed or 0), tokenizer, progress=progress)
+        config = draft_config(spec.partition(":")[2] or "cpu", n_layers=n_layers, width=width, teacher_top_k=teacher_top_k, seed=seed or 0)
+        return build_draft(teacher, config, tokenizer, progress=progress)
     check_draft(path, teacher, seed)
     return path

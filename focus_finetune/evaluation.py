@@ -97,6 +97,7 @@ def evaluate_run(run_dir: str | Path, # a run directory whose training stages ar
     tokenized, raw, off = run_data(run_dir), run_data(run_dir, "raw"), run_data(run_dir, "off_domain")
     test = tokenized["test"].select(range(min(cfg.eval_examples, len(tokenized["test"]))))
     students = {"untrained": stage_model(run_dir, "init"), "all-token": stage_model(run_dir, "reference"), "focus": stage_model(run_dir, "focus")}
+    if (run_dir/"matched"/"model").exists(): students["all-token-matched"] = stage_model(run_dir, "matched")  # match_kept_tokens
     models = ({} if teacher_free else {"teacher": teacher}) | students
     frames, context = [], dict(gamma=cfg.gamma)
     frames.append(heldout_items(models, test, tokenizer, teacher, batch_size=4))

@@ -48,7 +48,7 @@ class AdaSPECTrainer(KeptFractionLog, DistillTrainer):
         self.k = check_k(k)
         self.reference_model = None
         if reference_model is not None:
-            check_same_vocab(self.teacher_model, reference_model)
+            check_same_vocab(self.model, reference_model)
             if self.fused_head: fusable_head(reference_model)
             self.reference_model = freeze(reference_model).to(self.args.device)
 

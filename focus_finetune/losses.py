@@ -12,8 +12,9 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['IGNORE_INDEX', 'LOGP_FLOOR', 'DIVERGENCES', 'DEFAULT_K', 'log_probs', 'setting', 'same_setting', 'DistillConfig',
            'rank_order', 'divergence_fn', 'default_chunk_rows', 'row_divergence', 'token_divergence', 'next_token_mask',
-           'learned_rows', 'per_token_mean', 'masked_mean', 'check_k', 'select_top_k', 'distill_loss', 'adaspec_loss',
-           'token_ce', 'selective_ce_loss', 'expected_acceptance']
+           'learned_rows', 'per_token_mean', 'masked_mean', 'check_k', 'select_top_k', 'TeacherTargets', 'log1mexp',
+           'teacher_targets', 'targets_fkl', 'fkl_rows', 'distill_loss', 'adaspec_loss', 'token_ce',
+           'selective_ce_loss', 'expected_acceptance']
 
 # %% ../nbs/02_losses.ipynb #85a83446
 IGNORE_INDEX = -100
@@ -190,7 +191,64 @@ def select_top_k(delta: torch.Tensor, # per-token scores, e.g. ΔL, any shape
     threshold = torch.quantile(delta[mask].float(), 1 - k)
     return mask & (delta >= threshold)
 
+# %% ../nbs/02_losses.ipynb #ceeccb4e
+@dataclass
+class TeacherTargets:
+    "The teacher's next-token distribution at each position, coarsened to its top-k tokens and one tail bucket"
+    ids: torch.Tensor # `[..., top_k]` token ids
+    logp: torch.Tensor # `[..., top_k]` their log-probabilities
+    tail: torch.Tensor # `[...]` log-probability of every other token together (-inf when top_k is the vocabulary)
+
+    def __getitem__(self, index): return TeacherTargets(self.ids[index], self.logp[index], self.tail[index])
+    def flat(self) -> TeacherTargets:
+        "Leading dimensions flattened: `[positions, top_k]`"
+        return TeacherTargets(self.ids.reshape(-1, self.ids.shape[-1]), self.logp.reshape(-1, self.ids.shape[-1]), self.tail.reshape(-1))
+    def to(self, device) -> TeacherTargets: return TeacherTargets(self.ids.to(device), self.logp.to(device), self.tail.to(device))
+    @classmethod
+    def from_batch(cls, inputs: dict) -> TeacherTargets | None:
+        "The targets a teacher cache's collator put in a batch (`teacher_ids`, `teacher_logp`, `teacher_tail`); None if none"
+        return cls(inputs["teacher_ids"], inputs["teacher_logp"], inputs["teacher_tail"]) if "teacher_logp" in inputs else None
+
+def log1mexp(x: torch.Tensor) -> torch.Tensor:
+    "log(1 − exp(x)) for x ≤ 0, accurate at both ends"
+    x = x.clamp(max=0)
+    return torch.where(x > -0.6931, torch.log(-torch.expm1(x)), torch.log1p(-torch.exp(x)))
+
+@torch.no_grad()
+def teacher_targets(logits: torch.Tensor, # `[..., vocab]` teacher logits
+                    top_k: int, # tokens kept per position
+                   ) -> TeacherTargets:
+    "The teacher's top-`top_k` log-probabilities per position and the log-mass of the rest"
+    if not isinstance(top_k, int) or not 1 <= top_k <= logits.shape[-1]:
+        raise ValueError(f"top_k={top_k!r} must be an integer in [1, {logits.shape[-1]}] (the vocabulary).")
+    lp = log_probs(logits)
+    logp, ids = lp.topk(top_k, dim=-1)
+    return TeacherTargets(ids, logp, lp.scatter(-1, ids, float("-inf")).logsumexp(-1))
+
+def targets_fkl(student_logits: torch.Tensor, # `[..., vocab]`
+                targets: TeacherTargets, # same leading shape
+               ) -> torch.Tensor:
+    "Forward KL between the coarsened teacher (top-k, tail) and the student coarsened alike, `[...]` float32"
+    lq = log_probs(student_logits)
+    q_top = lq.gather(-1, targets.ids.to(lq.device).long())
+    q_tail = log1mexp(q_top.logsumexp(-1).clamp(max=-1e-6)).clamp(min=LOGP_FLOOR)
+    p_top, p_tail = targets.logp.to(lq.device).float(), targets.tail.to(lq.device).float()
+    tail_term = torch.where(p_tail > LOGP_FLOOR, p_tail.exp() * (p_tail - q_tail), torch.zeros_like(q_tail))
+    return (p_top.exp() * (p_top - q_top)).sum(-1) + tail_term
+
 # %% ../nbs/02_losses.ipynb #78d04706
+def fkl_rows(student_flat: torch.Tensor, # `[positions, vocab]` logits
+             teacher, # `[batch, seq, vocab]` teacher logits or `TeacherTargets`
+             rows: torch.Tensor, # which flattened positions
+             kind: str = "fkl", # the divergence asked for: cached targets can only give forward KL
+            ) -> torch.Tensor:
+    "Forward KL of the student at `rows` from the teacher's logits, or from its cached top-k targets"
+    if not isinstance(teacher, TeacherTargets):
+        return row_divergence(student_flat, teacher.reshape(-1, teacher.shape[-1]), rows, "fkl")
+    if kind != "fkl": raise ValueError(f"divergence={kind!r} needs the teacher's whole distribution; cached teacher targets hold "
+                                       "its top-k only: use divergence='fkl' or the live teacher (teacher_top_k=0).")
+    return targets_fkl(student_flat[rows], teacher.flat()[rows])
+
 def distill_loss(student_logits, teacher_logits, labels, kind: str = DistillConfig.divergence,
                  num_items_in_batch: int | torch.Tensor | None = None, # divide the sum by this instead of taking the mean
                  **params) -> torch.Tensor:
@@ -198,11 +256,12 @@ def distill_loss(student_logits, teacher_logits, labels, kind: str = DistillConf
     rows = learned_rows(labels)
     if len(rows) == 0: return student_logits.sum() * 0.0
     V = student_logits.shape[-1]
-    per_token = row_divergence(student_logits.reshape(-1, V), teacher_logits.reshape(-1, V), rows, kind, **params)
+    if isinstance(teacher_logits, TeacherTargets): per_token = fkl_rows(student_logits.reshape(-1, V), teacher_logits, rows, kind)
+    else: per_token = row_divergence(student_logits.reshape(-1, V), teacher_logits.reshape(-1, V), rows, kind, **params)
     return per_token_mean(per_token, num_items_in_batch)
 
 def adaspec_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
-                 teacher_logits: torch.Tensor, # same shape, frozen teacher
+                 teacher_logits: torch.Tensor, # same shape, frozen teacher (or its cached `TeacherTargets`)
                  ref_logits: torch.Tensor | None = None, # same shape, frozen reference; or give `ref_losses`
                  labels: torch.Tensor = None, # `[batch, seq]`, -100 where not learned
                  k: float = DEFAULT_K, # fraction of tokens (largest ΔL) to train on
@@ -221,16 +280,17 @@ def adaspec_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
     if len(rows) == 0:
         loss = student_logits.sum() * 0.0
         return (loss, dict(tokens=0, kept=0)) if return_stats else loss
-    flat_s, flat_t = student_logits.reshape(-1, V), teacher_logits.reshape(-1, V)
+    flat_s = student_logits.reshape(-1, V)
     plain_fkl = kind == "fkl" and not params.get("rank_weight")
+    if isinstance(teacher_logits, TeacherTargets) and not plain_fkl: fkl_rows(flat_s, teacher_logits, rows, kind)  # the error
     with torch.set_grad_enabled(plain_fkl and torch.is_grad_enabled()):  # L_S is the training loss only for plain fkl
-        l_student = row_divergence(flat_s, flat_t, rows, "fkl")
+        l_student = fkl_rows(flat_s, teacher_logits, rows)
     if ref_losses is None:
-        with torch.no_grad(): l_ref = row_divergence(ref_logits.reshape(-1, V), flat_t, rows, "fkl")
+        with torch.no_grad(): l_ref = fkl_rows(ref_logits.reshape(-1, V), teacher_logits, rows)
     else: l_ref = ref_losses.reshape(-1)[rows].float().to(l_student.device)
     delta = l_student.detach() - l_ref
     keep = select_top_k(delta, torch.ones_like(delta, dtype=torch.bool), k)
-    kept = l_student[keep] if plain_fkl else row_divergence(flat_s, flat_t, rows[keep], kind, **params)
+    kept = l_student[keep] if plain_fkl else row_divergence(flat_s, teacher_logits.reshape(-1, V), rows[keep], kind, **params)
     loss = per_token_mean(kept, num_items_in_batch)
     if not return_stats: return loss
     return loss, dict(tokens=len(rows), kept=int(keep.sum()), l_student=l_student.detach().mean().item(),

@@ -23,8 +23,8 @@ from .data import cache_dir
 __all__ = ['DEFAULT_TEACHER', 'BUNDLED_MODELS', 'STUDENT_LAYERS', 'CHATML', 'ModelLoadError', 'bundled_gguf', 'convert_gguf',
            'resolve_model_path', 'check_causal_lm', 'load_config', 'process_state', 'wait_for_main', 'end_processes',
            'default_device', 'load_model', 'load_tokenizer', 'library_progress_bars', 'uniform_layers', 'make_student',
-           'tiny_tokenizer', 'tiny_llama', 'output_vocab_size', 'check_same_tokenizer', 'check_same_vocab',
-           'load_student']
+           'tiny_tokenizer', 'tiny_llama', 'non_embedding_parameters', 'narrow_config', 'principal_embeddings',
+           'narrow_student', 'output_vocab_size', 'check_same_tokenizer', 'check_same_vocab', 'load_student']
 
 # %% ../nbs/01_models.ipynb #d257f924
 class ModelLoadError(ValueError):
@@ -186,9 +186,14 @@ _LAYER_KEY = re.compile(r"^(.*?\.(?:layers|h|blocks))\.(\d+)\.(.*)$")
 def make_student(teacher, # a causal LM (or anything `load_model` takes)
                  n_layers: int | None = STUDENT_LAYERS, # how many decoder layers to keep (uniformly spread)
                  layers: list[int] | None = None, # or exactly which teacher layers to keep
+                 hidden_size: int | None = None, # a narrower width: a fresh llama of this width (`narrow_student`)
+                 seed: int = 0, # initialisation of a narrow student's layers
                 ) -> PreTrainedModel:
-    "A smaller model initialised from `teacher`: embeddings, head and a subset of its layers"
+    "A smaller model initialised from `teacher`: embeddings, head and a subset of its layers (or a narrower fresh llama)"
     teacher = load_model(teacher)
+    if hidden_size is not None and hidden_size != teacher.config.hidden_size:
+        if layers is not None: raise ValueError("layers= carves the teacher's own layers; a narrow student (hidden_size=) has fresh ones.")
+        return narrow_student(teacher, n_layers, hidden_size, seed)
     n_total = teacher.config.num_hidden_layers
     layers = sorted(layers) if layers is not None else uniform_layers(n_total, n_layers)
     if not layers or min(layers) < 0 or max(layers) >= n_total or len(set(layers)) != len(layers):
@@ -241,6 +246,55 @@ def tiny_llama(vocab_size: int = 512, n_layers: int = 2, hidden_size: int = 64, 
                          bos_token_id=1, eos_token_id=2, pad_token_id=0, **config_kw)
     return LlamaForCausalLM(config).eval()
 
+# %% ../nbs/01_models.ipynb #3e9b47da
+def non_embedding_parameters(model) -> int:
+    "Parameters outside the input embeddings and the output head (the capacity the paper's size ratios count)"
+    skip = {id(model.get_input_embeddings().weight), id(model.get_output_embeddings().weight)}
+    return sum(p.numel() for p in model.parameters() if id(p) not in skip)
+
+def narrow_config(config, n_layers: int, hidden_size: int):
+    "`config` of a llama-style teacher resized to `n_layers` layers of width `hidden_size`, with a tied head"
+    head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
+    if not isinstance(hidden_size, int) or hidden_size < head_dim or hidden_size % head_dim:
+        raise ValueError(f"hidden_size={hidden_size!r} does not divide into the teacher's attention heads of {head_dim}: "
+                         f"give a multiple of {head_dim} (student_width=, --student-width).")
+    if hidden_size > config.hidden_size:
+        raise ValueError(f"hidden_size={hidden_size} is wider than the teacher ({config.hidden_size}): a student is narrower.")
+    heads = hidden_size // head_dim
+    group = config.num_attention_heads // (getattr(config, "num_key_value_heads", None) or config.num_attention_heads)
+    kv_heads = heads // group if heads % group == 0 else 1
+    width = copy.deepcopy(config)
+    width.update(dict(hidden_size=hidden_size, num_attention_heads=heads, num_key_value_heads=kv_heads, head_dim=head_dim,
+                      intermediate_size=8 * max(1, round(config.intermediate_size * hidden_size / config.hidden_size / 8)),
+                      num_hidden_layers=n_layers, tie_word_embeddings=True))
+    if isinstance(getattr(width, "layer_types", None), list): width.layer_types = width.layer_types[:1] * n_layers
+    return width
+
+def principal_embeddings(embeddings: torch.Tensor, # `[vocab, width]` teacher embeddings
+                         width: int, # dimensions to keep
+                        ) -> torch.Tensor:
+    "`embeddings` projected onto their top-`width` principal directions (of the centred rows), `[vocab, width]`"
+    e = embeddings.float()
+    _, _, v = torch.linalg.svd(e - e.mean(0), full_matrices=False)
+    return e @ v[:width].T
+
+def narrow_student(teacher, n_layers: int, hidden_size: int, seed: int = 0) -> PreTrainedModel:
+    "A fresh llama of width `hidden_size` with the teacher's vocabulary; embeddings from the teacher's principal directions"
+    teacher = load_model(teacher)
+    if not isinstance(n_layers, int) or n_layers < 1: raise ValueError(f"n_layers={n_layers!r} must be a positive integer.")
+    config = narrow_config(teacher.config, n_layers, hidden_size)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        student = type(teacher)(config)
+    with torch.no_grad():
+        e = principal_embeddings(teacher.get_input_embeddings().weight, hidden_size)
+        student.get_input_embeddings().weight.copy_(e * (teacher.get_input_embeddings().weight.float().std() / e.std()))
+    student.tie_weights()
+    student.generation_config = copy.deepcopy(teacher.generation_config)
+    student.config.focus_finetune_teacher_layers = None
+    student.config.focus_finetune_width = hidden_size
+    return student.to(teacher.dtype)
+
 # %% ../nbs/01_models.ipynb #b07e129e
 def output_vocab_size(model) -> int:
     "Number of logits the model produces per position"
@@ -262,9 +316,12 @@ def check_same_vocab(teacher, student, teacher_tokenizer=None, student_tokenizer
                              "Distillation needs the same tokenizer; build the student with make_student(teacher).")
     if teacher_tokenizer is not None and student_tokenizer is not None: check_same_tokenizer(teacher_tokenizer, student_tokenizer)
 
-def load_student(student, teacher, n_layers: int = STUDENT_LAYERS, teacher_tokenizer=None, student_tokenizer=None) -> PreTrainedModel:
+def load_student(student, teacher, n_layers: int = STUDENT_LAYERS, teacher_tokenizer=None, student_tokenizer=None,
+                 hidden_size: int | None = None, # a narrow student's width (`make_student`)
+                 seed: int = 0, # a narrow student's initialisation
+                ) -> PreTrainedModel:
     "The student: `make_student(teacher)` when `student` is None, else the given model or checkpoint, vocab-checked"
-    if student is None: return make_student(teacher, n_layers=n_layers)
+    if student is None: return make_student(teacher, n_layers=n_layers, hidden_size=hidden_size, seed=seed)
     student = load_model(student)
     check_same_vocab(teacher, student, teacher_tokenizer, student_tokenizer)
     return student

@@ -10,9 +10,9 @@ import transformers.trainer
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
 from .data import make_collator
-from .losses import DistillConfig, distill_loss
+from .losses import DistillConfig, TeacherTargets, distill_loss
 from .fused import HeadInput, fusable_head, fused_distill_loss, head_inputs
-from .models import check_same_vocab, process_state
+from .models import check_same_vocab, output_vocab_size, process_state
 
 # %% auto #0
 __all__ = ['MODEL_INPUTS', 'freeze', 'DistillTrainer', 'training_args', 'keep_best_args', 'quiet_trainer_logs', 'precision_args',
@@ -34,24 +34,40 @@ def _reject_loose_settings(kwargs: dict, where: str):
                               f"(chapter 02) instead of {', '.join(k + '=' for k in loose)}.")
 
 class DistillTrainer(Trainer):
-    "A `Trainer` that distils a frozen `teacher_model` into `model` with a per-token divergence"
+    "A `Trainer` that distils a frozen `teacher_model` (or its cached targets) into `model` with a per-token divergence"
     def __init__(self, *args,
                  teacher_model: torch.nn.Module = None, # the frozen teacher (same vocabulary as the student)
                  distillation: DistillConfig | None = None, # the divergence, its parameters, the fused head (default: forward KL)
+                 teacher_cache=None, # or a `TeacherCache` of its top-k targets (chapter 04b): no teacher in memory
                  **kwargs):
-        if teacher_model is None: raise ValueError("DistillTrainer needs a teacher_model.")
+        if (teacher_model is None) == (teacher_cache is None):
+            raise ValueError(f"{type(self).__name__} needs a teacher_model or a teacher_cache of its targets (one of them).")
         _reject_loose_settings(kwargs, type(self).__name__)
         super().__init__(*args, **kwargs)
-        check_same_vocab(teacher_model, self.model)
         self.distillation = distillation or DistillConfig()
-        if self.fused_head: fusable_head(self.model), fusable_head(teacher_model)  # a model whose logits are not head(hidden) fails now
-        self.teacher_model = freeze(teacher_model).to(self.args.device)
+        self.teacher_cache, self.teacher_model = teacher_cache, None
+        if teacher_cache is not None: self._use_cache(teacher_cache)
+        else:
+            check_same_vocab(teacher_model, self.model)
+            if self.fused_head: fusable_head(self.model), fusable_head(teacher_model)  # a model whose logits are not head(hidden) fails now
+            self.teacher_model = freeze(teacher_model).to(self.args.device)
         # our loss is normalised by the token count over all accumulation steps, so the Trainer must not rescale it
         self.model_accepts_loss_kwargs = True
         if self.compute_metrics is None: self.args.prediction_loss_only = True  # never gather [tokens, vocab] logits
 
     @property
     def fused_head(self) -> bool: return self.distillation.fused_head
+
+    def _use_cache(self, cache):
+        "Read the teacher's targets from `cache` through the collator; a one-line error where a setting needs the live teacher"
+        d = self.distillation
+        if d.fused_head or d.divergence != "fkl" or d.rank_weight:
+            raise ValueError("A teacher_cache holds the teacher's top-k log-probabilities, which only plain forward KL can use: "
+                             "divergence='fkl', no fused_head, no rank_weight, or the live teacher (teacher_top_k=0).")
+        if cache.identity["vocab_size"] != output_vocab_size(self.model):
+            raise ValueError(f"The teacher cache is of a {cache.identity['vocab_size']}-token vocabulary, the student predicts "
+                             f"{output_vocab_size(self.model)}: use the teacher's tokenizer and vocabulary.")
+        self.data_collator = cache.collator(self.data_collator)
 
     def model_outputs(self, model, inputs: dict) -> tuple:
         "`model`'s outputs on the batch and what the loss reads: the logits, or with `fused_head` a `HeadInput`"
@@ -68,7 +84,8 @@ class DistillTrainer(Trainer):
         with torch.no_grad(), self.accelerator.autocast(): return self.model_outputs(model, inputs)[1]
 
     def teacher_outputs(self, inputs: dict):
-        "The frozen teacher's logits (or `HeadInput`) on the batch"
+        "The frozen teacher's logits (or `HeadInput`) on the batch, or the cached `TeacherTargets` the batch carries"
+        if self.teacher_cache is not None: return TeacherTargets.from_batch(inputs)
         return self.frozen_outputs(self.teacher_model, inputs)
 
     def student_loss(self, student, teacher, inputs, num_items_in_batch=None) -> torch.Tensor:

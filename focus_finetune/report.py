@@ -16,8 +16,8 @@ from .run_dir import MODEL_KEYS, STAGES, RunDirError, is_teacher_free, read_run,
 
 # %% auto #0
 __all__ = ['markdown_table', 'plot_training', 'plot_measures', 'interval_table', 'comparison_table', 'held_out_items',
-           'training_budget', 'teacher_and_student', 'write_report', 'refresh_report', 'SpecialistResult',
-           'load_result', 'seeds_result']
+           'training_budget', 'teacher_and_student', 'matched_section', 'write_report', 'refresh_report',
+           'SpecialistResult', 'load_result', 'seeds_result']
 
 # %% ../nbs/07c_report.ipynb #b6323af5
 def markdown_table(df: pd.DataFrame, digits: int = 4) -> str:
@@ -61,11 +61,11 @@ def interval_table(intervals: pd.DataFrame) -> pd.DataFrame:
     t = t.pivot(index="model", columns="measure", values="cell")
     return t.loc[[m for m in MODEL_KEYS if m in t.index], [m for m in MEASURES if m in t.columns]]
 
-def comparison_table(cmp: pd.DataFrame) -> pd.DataFrame:
+def comparison_table(cmp: pd.DataFrame, a: str = "all-token") -> pd.DataFrame:
     "The paired comparison for a report: both arms, the difference with its interval, the better arm"
     return pd.DataFrame(dict(measure=cmp.measure, family=cmp.family, primary=cmp.primary.map({True: "yes", False: ""}),
-                             **{"all-token": cmp["all-token"], "focus": cmp["focus"]},
-                             **{"focus − all-token [95 %]": [format_interval(d, l, h) for d, l, h in zip(cmp["diff"], cmp.lo, cmp.hi)]},
+                             **{a: cmp[a], "focus": cmp["focus"]},
+                             **{f"focus − {a} [95 %]": [format_interval(d, l, h) for d, l, h in zip(cmp["diff"], cmp.lo, cmp.hi)]},
                              better=cmp.better))
 
 def _baseline_note(baseline: dict | None) -> str:
@@ -110,7 +110,19 @@ def teacher_and_student(rec: dict, # the run's `config.json`
     if is_teacher_free(rec): return f"No teacher: student {student} fine-tuned on the text, ΔL its excess loss over the all-token model"
     return f"Teacher: `{rec['teacher']}` · student: {student}"
 
-def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cmp: pd.DataFrame, counts: dict) -> Path:
+def matched_section(matched: pd.DataFrame | None, cfg) -> list[str]:
+    "Report lines of the third arm (`match_kept_tokens`): FocusFineTune against all-token training on its own longer schedule"
+    if matched is None: return []
+    return ["## More data or selection: against all-token on the same schedule", "",
+            f"With `match_kept_tokens` the filtered student trains 1/k = {1 / cfg.k:.2g}× as long as the reference; "
+            "`all-token-matched` trains on all tokens for as long. A gain over `all-token` that is not also a gain here is "
+            "the longer schedule's, not the selection's.", "",
+            markdown_table(comparison_table(matched, "all-token-matched")), "",
+            f"**{verdict(matched, 'all-token-matched')}**", ""]
+
+def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cmp: pd.DataFrame, counts: dict,
+                 matched: pd.DataFrame | None = None, # the comparison against the third arm, when the run has one
+                ) -> Path:
     "Write `report.md` (and its figures) for an evaluated run in `run_dir`"
     import matplotlib.pyplot as plt
     run_dir = Path(run_dir)
@@ -134,7 +146,7 @@ def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cm
              "## All-token versus FocusFineTune", "",
              "Paired: both arms on the same items, the difference bootstrapped with the same resampled items; `tie` where its "
              "95 % interval holds 0. The verdict counts each family once, by its primary measure.", "",
-             markdown_table(comparison_table(cmp)), "", f"**{verdict(cmp)}**", "",
+             markdown_table(comparison_table(cmp)), "", f"**{verdict(cmp)}**", "", *matched_section(matched, cfg),
              "## Figures", "", "![held-out measures](figures/measures.png)", "", "![training](figures/training.png)", "",
              f"Token difficulty on {analysis.get('tokens', 0)} validation tokens: {analysis.get('positive_delta', float('nan')):.0%} have ΔL > 0; "
              f"the top-{cfg.k:g} threshold is ΔL = {analysis.get('delta_threshold', float('nan')):.3f}; share kept by token kind: "
@@ -157,13 +169,18 @@ def refresh_report(run_dir: str | Path) -> Path:
     table = intervals.pivot(index="model", columns="measure", values="value")
     table = table.loc[[m for m in MODEL_KEYS if m in table.index], [m for m in MEASURES if m in table.columns]]
     cmp = paired_comparison(items, context=counts["context"], seed=seed)
+    matched = (paired_comparison(items, "all-token-matched", context=counts["context"], seed=seed)
+               if "all-token-matched" in set(items.model) else None)
+    if matched is not None: matched.to_csv(ev/"comparison_matched.csv", index=False)
     table.to_csv(ev/"metrics.csv"); intervals.to_csv(ev/"intervals.csv", index=False); cmp.to_csv(ev/"comparison.csv", index=False)
     metrics = dict(domain=rec["domain"], mode=rec["mode"], counts=counts,
                    models={m: {k: v for k, v in r.items() if pd.notna(v)} for m, r in table.to_dict(orient="index").items()},
                    intervals=intervals.to_dict(orient="records"), comparison=cmp.to_dict(orient="records"), verdict=verdict(cmp),
+                   **({} if matched is None else dict(comparison_matched=matched.to_dict(orient="records"),
+                                                      verdict_matched=verdict(matched, "all-token-matched"))),
                    stages={s: stage_done(run_dir, s) for s in STAGES if stage_done(run_dir, s)})
     (run_dir/"metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
-    return write_report(run_dir, table, intervals, cmp, counts)
+    return write_report(run_dir, table, intervals, cmp, counts, matched)
 
 # %% ../nbs/07c_report.ipynb #8aa1f033
 @dataclass

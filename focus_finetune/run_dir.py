@@ -29,7 +29,7 @@ __all__ = ['STAGES', 'MODEL_KEYS', 'TEACHER_FREE', 'RunDirError', 'describe_sour
 class RunDirError(ValueError):
     "A run directory that cannot hold this run"
 
-STAGES = ("data", "teacher", "init", "reference", "analysis", "focus", "evaluation")
+STAGES = ("data", "teacher", "init", "reference", "analysis", "focus", "matched", "evaluation")
 
 def describe_source(source) -> str | list | None:
     "How `config.json` names a model or data source: its name or path, or a fingerprint of an in-memory object"
@@ -96,7 +96,7 @@ def mark_done(run_dir: Path, stage: str, **info) -> dict:
     return info
 
 # %% ../nbs/07a_run_dir.ipynb #9470acf4
-MODEL_KEYS = ("teacher", "untrained", "all-token", "focus")
+MODEL_KEYS = ("teacher", "untrained", "all-token", "focus", "all-token-matched")
 
 def read_run(run_dir: str | Path) -> dict:
     "The record (`config.json`) of a run directory, with settings added since at their defaults"

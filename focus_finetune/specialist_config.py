@@ -25,7 +25,13 @@ class SpecialistConfig:
     k: float = setting(DEFAULT_K, "fraction of tokens trained on: those with the largest ΔL (1 = all tokens)")
     divergence: str = same_setting(DistillConfig, "divergence")
     student_layers: int = setting(STUDENT_LAYERS, "decoder layers of a student built from the teacher")
+    student_width: int = setting(0, "hidden size of a student built from the teacher (0: the teacher's, its layers carved; "
+                                    "below: a fresh narrow llama with the teacher's vocabulary)")
     teacher_steps: int = setting(0, "fine-tune the teacher on the domain for this many steps first (0: use it as it is)")
+    teacher_top_k: int = setting(0, "train reference and student from the teacher's cached top-k log-probabilities (one teacher pass "
+                                    "per sequence, chapter 04b; forward KL only) instead of the live teacher (0: live)")
+    match_kept_tokens: bool = setting(False, "the paper's protocol: the filtered student trains 1/k as long (steps or epochs / k), "
+                                             "and a third arm, all-token on that same longer schedule, separates more data from selection")
     reference_steps: int = setting(60, "training steps of the reference (= the all-token baseline)")
     student_steps: int = setting(60, "training steps of the filtered student")
     epochs: float = setting(0.0, "train reference and student for this many epochs instead of reference_steps / student_steps (0: use the steps)")
@@ -65,16 +71,28 @@ class SpecialistConfig:
         for name in positive:
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer.")
-        for name in ("teacher_steps", "spec_prompts", "timing_prompts", "task_problems", "off_domain_examples"):
+        for name in ("student_width", "teacher_steps", "teacher_top_k", "spec_prompts", "timing_prompts", "task_problems", "off_domain_examples"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be a non-negative integer.")
         if not (self.learning_rate > 0 and self.teacher_learning_rate > 0): raise ValueError("Learning rates must be positive.")
         for name in ("epochs", "teacher_epochs", "weight_decay"):
             if not getattr(self, name) >= 0: raise ValueError(f"{name}={getattr(self, name)!r} must be zero or positive.")
+        if self.match_kept_tokens and self.k == 1:
+            raise ValueError("match_kept_tokens trains the filtered arm 1/k as long, and with k=1 nothing is filtered: give k < 1 "
+                             "or drop match_kept_tokens (--match-kept-tokens).")
+        if self.teacher_top_k and self.divergence != "fkl":
+            raise ValueError(f"teacher_top_k={self.teacher_top_k} caches the teacher's top-k log-probabilities, which only forward KL "
+                             f"can use, not divergence={self.divergence!r}: give divergence='fkl' or teacher_top_k=0.")
         if self.eval_strategy not in ("no", "steps", "epoch"):
             raise ValueError(f"eval_strategy={self.eval_strategy!r}: give no, steps or epoch.")
         schedules = [s.value for s in SchedulerType]
         if self.lr_scheduler not in schedules: raise ValueError(f"lr_scheduler={self.lr_scheduler!r}: give one of {', '.join(schedules)}.")
+
+    @property
+    def focus_length(self) -> tuple[int, float]:
+        "Steps and epochs of the filtered student (and of the third arm): 1/k times the reference's with `match_kept_tokens`"
+        if not self.match_kept_tokens: return self.student_steps, self.epochs
+        return max(1, round(self.reference_steps / self.k)), self.epochs / self.k
 
     @property
     def distillation(self) -> DistillConfig:

@@ -15,9 +15,10 @@ from transformers import Trainer, TrainerState
 from .data import DOMAINS, DataError, tokenize_dataset
 from .draft import draft_path, draft_record, is_draft_spec, resolve_draft
 from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer
-from .models import (ModelLoadError, check_causal_lm, check_same_tokenizer, check_same_vocab, default_device, load_config, load_model,
+from .models import (ModelLoadError, narrow_config, non_embedding_parameters, check_causal_lm, check_same_tokenizer, check_same_vocab, default_device, load_config, load_model,
                                    library_progress_bars, load_student, load_tokenizer, process_state, resolve_model_path, wait_for_main)
 from .reference_kd import DistillTrainer
+from .teacher_cache import open_teacher_cache
 from .token_difficulty import delta_threshold, plot_delta_by_kind, plot_delta_hist, token_losses, token_viewer
 from .specialist_config import SpecialistConfig, preset_settings
 from .run_dir import (STAGES, RunDirError, TEACHER_FREE, describe_source, is_teacher_free, off_domain_test, open_run_dir,
@@ -27,7 +28,7 @@ from .evaluation import evaluate_run
 from .report import SpecialistResult, load_result, refresh_report, seeds_result
 
 # %% auto #0
-__all__ = ['SpecialistRun', 'check_seeds', 'FocusFineTune']
+__all__ = ['teacher_config', 'SpecialistRun', 'check_seeds', 'FocusFineTune']
 
 # %% ../nbs/07d_specialists.ipynb #95b91909
 def _names_model(source) -> bool:
@@ -51,6 +52,10 @@ def _resolve_tokenizer(tokenizer, *sources):
     raise ModelLoadError("No tokenizer found for the models given (in-memory models without a saved directory): "
                          "pass tokenizer= (the teacher's tokenizer, or its path).")
 
+def teacher_config(teacher_model):
+    "The teacher's config, from the model in memory or read from its source without loading weights"
+    return teacher_model.config if _is_model_object(teacher_model) else load_config(teacher_model)
+
 def _check_run_inputs(domain: str, teacher_model, student_model, domain_data, config: SpecialistConfig):
     "Fail before any work, with a one-line error, on inputs that a later stage would reject"
     teacher_free = teacher_model is None
@@ -65,16 +70,20 @@ def _check_run_inputs(domain: str, teacher_model, student_model, domain_data, co
     for model in in_memory: check_causal_lm(model)  # a model object without a causal-LM head
     if len(in_memory) == 2: check_same_vocab(teacher_model, student_model)  # two model objects that predict different vocabularies
     if student_model is None or draft_to_build:  # carved from the teacher (and then pre-distilled): no more layers than it has
-        n_teacher = (teacher_model.config if _is_model_object(teacher_model) else load_config(teacher_model)).num_hidden_layers
+        n_teacher = teacher_config(teacher_model).num_hidden_layers
         if not 1 <= config.student_layers <= n_teacher:
             raise ValueError(f"student_layers={config.student_layers}, but the teacher has {n_teacher} decoder layers: "
                              f"carve between 1 and {n_teacher} (student_layers=, --student-layers).")
+        if config.student_width: narrow_config(teacher_config(teacher_model), config.student_layers, config.student_width)
+    elif config.student_width:
+        raise ValueError(f"student_width={config.student_width} builds the student from the teacher, but student_model is given: "
+                         "drop one of them (student_width=, --student-width).")
     if domain_data is None and domain not in DOMAINS:
         raise DataError(f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data).")
 
 class SpecialistRun:
     "The stages of one specialist run in `run_dir` (made by `FocusFineTune.create_specialist`)"
-    SHARED_STAGES = ("teacher", "init", "reference", "focus")  # with several processes, all run these (they train); the main one the rest
+    SHARED_STAGES = ("teacher", "init", "reference", "focus", "matched")  # with several processes, all run these (they train); the main one the rest
     def __init__(self, run_dir: Path, domain: str, teacher_model, student_model, domain_data, tokenizer,
                  config: SpecialistConfig, progress: bool = True, overwrite: bool = False,
                  extra: dict | None = None): # more settings to record (e.g. of an objectives comparison)
@@ -156,22 +165,43 @@ class SpecialistRun:
         source, info = self.student_source, {}
         if is_draft_spec(source):  # a pre-distilled draft of the (original) teacher; for a built-in domain, of this run's seed
             source = resolve_draft(source, self.teacher_source, self.config.seed if self.domain_data is None else None,
-                                   self.config.student_layers, self.tokenizer, self.progress)  # a draft not yet cached: built by all
+                                   self.config.student_layers, self.tokenizer, self.progress,
+                                   width=self.config.student_width, teacher_top_k=self.config.teacher_top_k)  # built by all if new
             rec = draft_record(source)
             info = dict(draft=rec["name"], draft_kl=rec["heldout"]["draft"]["kl"][0], carved_kl=rec["heldout"]["carved"]["kl"][0])
         if not process_state().is_main_process: return {}  # the main process makes the student and saves it
         if self.teacher_free: student = load_model(source)
         else:
             student_tok = load_tokenizer(source) if isinstance(source, (str, Path)) else None
-            student = load_student(source, self.teacher, self.config.student_layers, self.tokenizer, student_tok)
+            student = load_student(source, self.teacher, self.config.student_layers, self.tokenizer, student_tok,
+                                   hidden_size=self.config.student_width or None, seed=self.config.seed)
         student.save_pretrained(str(self.dir/"init"/"model")); self.tokenizer.save_pretrained(str(self.dir/"init"/"model"))
-        return dict(parameters=student.num_parameters(), layers=student.config.num_hidden_layers, **info)
+        return dict(parameters=student.num_parameters(), non_embedding_parameters=non_embedding_parameters(student),
+                    layers=student.config.num_hidden_layers, width=student.config.hidden_size, **info)
+
+    def distill_kwargs(self) -> dict:
+        "What a distillation stage is given of the teacher: the live teacher, or (`teacher_top_k`) its cached targets"
+        cfg = self.config
+        if not cfg.teacher_top_k: return dict(teacher_model=self.teacher, distillation=cfg.distillation)
+        if getattr(self, "_cache", None) is None:
+            t0, val = time.perf_counter(), self.eval_set()
+            self._cache = open_teacher_cache(self.teacher, self.tokenizer, cfg.teacher_top_k, cfg.max_length,
+                                             datasets=(self.data()["train"],) + ((val,) if val is not None else ()), progress=self.progress)
+            self._cache_seconds, self._teacher = round(time.perf_counter() - t0, 1), None  # no teacher in memory while training
+        return dict(teacher_cache=self._cache, distillation=cfg.distillation)
+
+    def cache_record(self) -> dict:
+        "What a stage trained from the cache records of it: where it is, its size, how long opening (and filling) it took"
+        if getattr(self, "_cache", None) is None: return {}
+        c = self._cache
+        return dict(teacher_cache=dict(path=str(c.path), top_k=c.top_k, sequences=len(c), megabytes=round(c.size_bytes / 2**20, 1),
+                                       open_seconds=self._cache_seconds))
 
     def stage_reference(self) -> dict:
-        kw = {} if self.teacher_free else dict(teacher_model=self.teacher, distillation=self.config.distillation)
+        kw = {} if self.teacher_free else self.distill_kwargs()
         state = self.train(Trainer if self.teacher_free else DistillTrainer, load_model(self.dir/"init"/"model"), "reference",
                            self.config.reference_steps, self.config.learning_rate, self.config.epochs, **kw)
-        return stage_record(state)
+        return stage_record(state) | self.cache_record()
 
     def stage_analysis(self) -> dict:
         val = self.data()["validation"]
@@ -192,10 +222,21 @@ class SpecialistRun:
     def stage_focus(self) -> dict:
         ref, cfg = self.load("reference"), self.config
         if self.teacher_free: cls, kw = SelectiveSFTTrainer, dict(reference_model=ref, k=cfg.k)
-        else: cls, kw = AdaSPECTrainer, dict(teacher_model=self.teacher, distillation=cfg.distillation, reference_model=ref, k=cfg.k)
-        state = self.train(cls, load_model(self.dir/"init"/"model"), "focus", cfg.student_steps, cfg.learning_rate, cfg.epochs, **kw)
+        else: cls, kw = AdaSPECTrainer, dict(**self.distill_kwargs(), reference_model=ref, k=cfg.k)
+        steps, epochs = cfg.focus_length
+        state = self.train(cls, load_model(self.dir/"init"/"model"), "focus", steps, cfg.learning_rate, epochs, **kw)
         kept = [h["kept_fraction"] for h in state.log_history if "kept_fraction" in h]
-        return dict(**stage_record(state), kept_fraction=float(np.mean(kept)) if kept else 1.0)
+        return dict(**stage_record(state), kept_fraction=float(np.mean(kept)) if kept else 1.0) | self.cache_record()
+
+    def stage_matched(self) -> dict:
+        "The third arm (`match_kept_tokens`): all tokens, on the filtered student's longer schedule, from the same start"
+        cfg = self.config
+        if not cfg.match_kept_tokens: return dict(trained=False)
+        kw = {} if self.teacher_free else self.distill_kwargs()
+        steps, epochs = cfg.focus_length
+        state = self.train(Trainer if self.teacher_free else DistillTrainer, load_model(self.dir/"init"/"model"), "matched",
+                           steps, cfg.learning_rate, epochs, **kw)
+        return dict(trained=True, **stage_record(state)) | self.cache_record()
 
     def stage_evaluation(self) -> dict:
         counts = evaluate_run(self.dir, self.teacher, self.progress)

@@ -199,7 +199,8 @@ def verdict(comparison: pd.DataFrame, a: str = "all-token", b: str = "focus", na
     if len(ties): parts.append(f"within noise on {', '.join(ties.family)}")
     word = ("filtering helps here" if len(wins) > len(losses) else "filtering does not help here" if len(losses) > len(wins)
             else "no clear difference")
-    return (f"{name} against all-token training, by family ({len(fam)} families, each counted once by its primary measure): "
+    against = "all-token training" if a == "all-token" else a
+    return (f"{name} against {against}, by family ({len(fam)} families, each counted once by its primary measure): "
             f"{'; '.join(parts)}. {len(wins)} better, {len(losses)} worse, {len(ties)} within noise: {word}.")
 
 # %% ../nbs/06a_yardstick.ipynb #75bb2660
