@@ -381,7 +381,8 @@ def split_examples(examples: list[dict], # examples in the common schema
 
 
 # %% ../nbs/00_data.ipynb #fc84deaf
-MAX_TRAIN, MAX_EVAL = 2000, 200  # default caps on training and on validation/test examples, so CPU runs stay in minutes
+MAX_TRAIN = 2000  # default cap on training examples, so CPU runs stay in minutes
+MAX_EVAL = 200  # default cap on validation and on test examples
 
 def load_domain(domain: str, # one of `DOMAINS`
                 max_train: int | None = MAX_TRAIN, max_eval: int | None = MAX_EVAL, # caps (None: all)

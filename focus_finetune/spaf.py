@@ -242,7 +242,8 @@ def set_draft_vocab(model: SpAFModel, ids: torch.Tensor | None) -> SpAFModel:
     return model
 
 # %% ../nbs/06c_spaf.ipynb #3ea63750
-COMPONENTS_FILE, COMPONENTS_CONFIG = "spaf_components.safetensors", "spaf_config.json"
+COMPONENTS_FILE = "spaf_components.safetensors"  # the adapters and the head, as `save_spaf_components` writes them
+COMPONENTS_CONFIG = "spaf_config.json"
 
 def _save_components(self: SpAFModel, directory: str | Path) -> Path:
     "Write the adapter, the AlignmentHead and the draft vocabulary (safetensors) with the config and base signature"

@@ -35,7 +35,11 @@ class Measure:
 def _tau_predicted(a, ctx): return np.vectorize(expected_block_efficiency)(a, ctx["gamma"])
 def _speedup_predicted(a, ctx): return np.vectorize(theoretical_speedup)(a, ctx["gamma"], ctx["cost_ratio"])
 
-LOSS, MATCH, ACCEPT, OFF, TASK = "held-out loss", "teacher match", "acceptance", "off-domain loss", "task"
+LOSS = "held-out loss"  # the measure families
+MATCH = "teacher match"
+ACCEPT = "acceptance"
+OFF = "off-domain loss"
+TASK = "task"
 MEASURES = {
     "test_loss": Measure(LOSS, False, "gold-token cross-entropy on held-out test sequences (nats/token): Σ CE / learned tokens"),
     "test_ppl": Measure(LOSS, False, "perplexity: exp(test_loss)", "test_loss", lambda x, ctx: np.exp(x)),
