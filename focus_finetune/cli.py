@@ -99,12 +99,13 @@ def _add_run_options(p: argparse.ArgumentParser, student: bool = True, run_dir: 
         p.add_argument("--seeds", nargs="+", type=int, metavar="SEED",
                        help="run once per seed in RUN_DIR/seed-<s> and report the mean difference over seeds with its interval (e.g. --seeds 0 1 2)")
     p.add_argument("--quiet", action="store_true", help="no stage lines or progress bars")
+    p.add_argument("--verbose", action="store_true", help="also transformers' and datasets' own bars and the Trainer's log lines")
     add_config_options(p)
 
 def _run(args, stop_after: str):
     if args.teacher_free and args.preset: raise ValueError(f"--preset {args.preset} distils from a teacher: drop --teacher-free or the preset.")
     if args.teacher_free and not args.student: raise ValueError("--teacher-free needs --student (the model to fine-tune).")
-    fft = FocusFineTune(config_from_args(args), progress=not args.quiet)
+    fft = FocusFineTune(config_from_args(args), progress=not args.quiet, verbose=args.verbose)
     student = args.student or ("draft" if args.preset else None)
     return fft.create_specialist(args.domain, None if args.teacher_free else args.teacher, student, args.data,
                                  run_dir=args.run_dir, stop_after=stop_after, overwrite=args.overwrite, seeds=args.seeds)
@@ -187,7 +188,7 @@ def evaluate(args) -> int:
         raise ValueError(f"Two run directories given ({args.run_dir} and --run-dir {args.run_dir_option}): give one.")
     run_dir = args.run_dir or args.run_dir_option
     if not run_dir: raise ValueError("No run directory: give it as `focus-finetune evaluate RUN_DIR` (or --run-dir RUN_DIR).")
-    run = SpecialistRun.reopen(run_dir, progress=not args.quiet)
+    run = SpecialistRun.reopen(run_dir, progress=not args.quiet, verbose=args.verbose)
     needed = STAGES if args.report_only else STAGES[:-1]  # --report-only needs the evaluation too
     missing = [s for s in needed if stage_done(run.dir, s) is None]
     if missing: raise RunDirError(f"The run in {run_dir} has not finished {', '.join(missing)}: run specialize with the same options first.")
@@ -199,7 +200,7 @@ def evaluate(args) -> int:
 def demo(args) -> int:
     "The `demo` sub-command"
     t0 = time.perf_counter()
-    fft = FocusFineTune(SpecialistConfig(**DEMO_SETTINGS), progress=not args.quiet)
+    fft = FocusFineTune(SpecialistConfig(**DEMO_SETTINGS), progress=not args.quiet, verbose=args.verbose)
     result = fft.create_coding_specialist(DEFAULT_TEACHER, run_dir=args.run_dir, overwrite=args.overwrite)
     print_summary(result)
     print(f"\ndemo finished in {(time.perf_counter() - t0) / 60:.1f} min")
@@ -213,6 +214,7 @@ def _add_evaluate_demo(sub):
     p.add_argument("--run-dir", dest="run_dir_option", metavar="RUN_DIR", help="the same, as specialize names it")
     p.add_argument("--report-only", action="store_true", help="only rewrite metrics.json and report.md from the saved scores")
     p.add_argument("--quiet", action="store_true", help="no stage lines or progress bars")
+    p.add_argument("--verbose", action="store_true", help="also transformers' and datasets' own bars and the Trainer's log lines")
     p.set_defaults(func=evaluate)
     p = sub.add_parser("demo", help="a complete coding specialist on the bundled SmolLM2-135M (under 10 minutes on 2 CPU cores)",
                        description="specialize --domain coding on the bundled SmolLM2-135M-Instruct teacher and an 8-layer student, "
@@ -221,6 +223,7 @@ def _add_evaluate_demo(sub):
     p.add_argument("--run-dir", default="runs/demo", help="run directory (default: %(default)s)")
     p.add_argument("--overwrite", action="store_true", help="start over in a run directory that was made with other settings")
     p.add_argument("--quiet", action="store_true", help="no stage lines or progress bars")
+    p.add_argument("--verbose", action="store_true", help="also transformers' and datasets' own bars and the Trainer's log lines")
     p.set_defaults(func=demo)
 
 # %% ../nbs/09_cli.ipynb #1508aecd

@@ -10,14 +10,14 @@ from pathlib import Path
 
 from datasets import DatasetDict, concatenate_datasets
 from tqdm.auto import tqdm
-from transformers import EarlyStoppingCallback, PrinterCallback
+from transformers import EarlyStoppingCallback
 from transformers.trainer_utils import get_last_checkpoint
 
 from .data import DOMAINS, MAX_LENGTH, cache_dir, load_domain, make_collator, tokenize_dataset
 from .models import (STUDENT_LAYERS, ModelLoadError, default_device, load_model, load_tokenizer, make_student, process_state,
                                    library_progress_bars, wait_for_main)
 from .losses import setting
-from .reference_kd import DistillTrainer, keep_best_args, precision_args, training_args
+from .reference_kd import DistillTrainer, keep_best_args, precision_args, show_training, training_args
 from .teacher_cache import open_teacher_cache
 from .token_difficulty import model_fingerprint
 from .yardstick import heldout_items, measure_intervals
@@ -155,7 +155,7 @@ def build_draft(teacher, # the teacher: anything `load_model` takes
         trainer = DistillTrainer(model=student, args=_draft_args(work/"checkpoints", config, progress), train_dataset=data["train"],
                                  eval_dataset=data["validation"], data_collator=make_collator(tokenizer), processing_class=tokenizer,
                                  callbacks=[EarlyStoppingCallback(config.patience)], **source)
-        if not progress: trainer.remove_callback(PrinterCallback)  # quiet: no log lines either (they stay in the log history)
+        show_training(trainer, progress)  # the bar alone: the log lines stay in the log history
         last = get_last_checkpoint(str(work/"checkpoints")) if (work/"checkpoints").exists() else None
         trainer.train(resume_from_checkpoint=last)
         model_dir = work/"draft"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import fields
 import torch
 import transformers.trainer
-from transformers import Trainer, TrainerCallback, TrainingArguments
+from transformers import PrinterCallback, ProgressCallback, Trainer, TrainerCallback, TrainingArguments
 
 from .data import make_collator
 from .losses import DistillConfig, TeacherTargets, distill_loss
@@ -15,8 +15,8 @@ from .fused import HeadInput, fusable_head, fused_distill_loss, head_inputs
 from .models import check_same_vocab, output_vocab_size, process_state
 
 # %% auto #0
-__all__ = ['MODEL_INPUTS', 'freeze', 'DistillTrainer', 'training_args', 'keep_best_args', 'quiet_trainer_logs', 'precision_args',
-           'distill', 'supervised_finetune']
+__all__ = ['MODEL_INPUTS', 'freeze', 'DistillTrainer', 'training_args', 'keep_best_args', 'BarOnlyProgress', 'show_training',
+           'quiet_trainer_logs', 'precision_args', 'distill', 'supervised_finetune']
 
 # %% ../nbs/03_reference_kd.ipynb #eb270019
 def freeze(model: torch.nn.Module) -> torch.nn.Module:
@@ -118,6 +118,18 @@ def keep_best_args(strategy: str = "steps", # evaluate and checkpoint every `ste
     "`training_args` overrides that evaluate and checkpoint alike, keeping the checkpoint with the lowest `eval_loss` at the end"
     return dict(eval_strategy=strategy, save_strategy=strategy, eval_steps=steps, save_steps=steps, save_total_limit=1,
                 load_best_model_at_end=True, metric_for_best_model="eval_loss", greater_is_better=False)
+
+class BarOnlyProgress(ProgressCallback):
+    "transformers' training progress bar without the log dicts it writes under it (they stay in `state.log_history`)"
+    def on_log(self, args, state, control, logs=None, **kwargs): pass
+
+def show_training(trainer: Trainer, progress: bool = True, verbose: bool = False) -> Trainer:
+    "What `trainer` prints: its bar and log lines (`verbose`), its bar alone (`progress`), or nothing"
+    if verbose: return trainer
+    bar = any(isinstance(c, ProgressCallback) for c in trainer.callback_handler.callbacks)
+    trainer.remove_callback(PrinterCallback); trainer.remove_callback(ProgressCallback)
+    if progress and bar: trainer.add_callback(BarOnlyProgress)
+    return trainer
 
 def quiet_trainer_logs():
     "Trainers made from now on print no per-step log lines (with `disable_tqdm=True` they would); `state.log_history` keeps them"

@@ -11,12 +11,12 @@ from pathlib import Path
 import torch
 from datasets import Dataset, DatasetDict, concatenate_datasets, load_from_disk
 from tqdm.auto import tqdm
-from transformers import PrinterCallback, TrainerState
+from transformers import TrainerState
 from transformers.trainer_utils import get_last_checkpoint
 
 from .data import DOMAINS, DataError, is_records, load_domain, load_examples, make_collator, split_examples, tokenize_dataset
 from .models import default_device, load_model, process_state
-from .reference_kd import keep_best_args, precision_args, training_args
+from .reference_kd import keep_best_args, precision_args, show_training, training_args
 from .token_difficulty import model_fingerprint
 from .specialist_config import SpecialistConfig
 
@@ -163,6 +163,7 @@ def train_stage(trainer_class, model, out: Path, config: SpecialistConfig, steps
                 tokenizer, progress: bool = True,
                 epochs: float = 0.0, # train for this many epochs instead of `steps` (0: steps)
                 eval_dataset: Dataset | None = None, # validation sequences: with `config.eval_strategy`, the best checkpoint is kept
+                verbose: bool = False, # print the Trainer's log lines under its bar
                 **trainer_kwargs) -> TrainerState:
     "Train `model` in `out` (resuming from a checkpoint there) and save it to `out/model` (the best evaluated checkpoint, with evaluation); the Trainer's state"
     ckpt = Path(out)/"checkpoints"
@@ -177,7 +178,7 @@ def train_stage(trainer_class, model, out: Path, config: SpecialistConfig, steps
                          logging_steps=max(1, min(10, total // 10)), disable_tqdm=not progress, **every, **precision_args(config.bf16))
     trainer = trainer_class(model=model, args=args, train_dataset=train, eval_dataset=eval_dataset if evaluate else None,
                             data_collator=make_collator(tokenizer), processing_class=tokenizer, **trainer_kwargs)
-    if not progress: trainer.remove_callback(PrinterCallback)  # quiet: no log lines either (they stay in the log history)
+    show_training(trainer, progress, verbose)  # the Trainer's log lines only when verbose (they stay in the log history)
     trainer.train(resume_from_checkpoint=get_last_checkpoint(str(ckpt)) if ckpt.exists() else None)
     trainer.save_model(str(Path(out)/"model"))  # called by every process; the main one writes
     procs = process_state()

@@ -85,10 +85,10 @@ class SpecialistRun:
     "The stages of one specialist run in `run_dir` (made by `FocusFineTune.create_specialist`)"
     SHARED_STAGES = ("teacher", "init", "reference", "focus", "matched")  # with several processes, all run these (they train); the main one the rest
     def __init__(self, run_dir: Path, domain: str, teacher_model, student_model, domain_data, tokenizer,
-                 config: SpecialistConfig, progress: bool = True, overwrite: bool = False,
+                 config: SpecialistConfig, progress: bool = True, overwrite: bool = False, verbose: bool = False,
                  extra: dict | None = None): # more settings to record (e.g. of an objectives comparison)
         self.domain, self.teacher_source, self.student_source, self.domain_data = domain, teacher_model, student_model, domain_data
-        self.config, self.progress, self.teacher_free = config, progress, teacher_model is None
+        self.config, self.progress, self.verbose, self.teacher_free = config, progress, verbose, teacher_model is None
         _check_run_inputs(domain, teacher_model, student_model, domain_data, config)
         self.tokenizer = _resolve_tokenizer(tokenizer, teacher_model, student_model)
         if not self.teacher_free and _names_model(student_model):
@@ -102,13 +102,13 @@ class SpecialistRun:
         self.device, self._teacher = default_device(), None
 
     @classmethod
-    def reopen(cls, run_dir: str | Path, progress: bool = True) -> "SpecialistRun":
+    def reopen(cls, run_dir: str | Path, progress: bool = True, verbose: bool = False) -> "SpecialistRun":
         "An existing run, from what its directory recorded (to evaluate or report it again)"
         run_dir, self = Path(run_dir), cls.__new__(cls)
         self.record = read_run(run_dir)
         if stage_done(run_dir, "init") is None: raise RunDirError(f"The run in {run_dir} has not prepared its student yet: run specialize first.")
         self.domain, self.teacher_source, self.student_source = self.record["domain"], self.record["teacher"], self.record["student"]
-        self.domain_data, self.config, self.progress = None, run_config(self.record), progress
+        self.domain_data, self.config, self.progress, self.verbose = None, run_config(self.record), progress, verbose
         self.teacher_free, self.dir, self._teacher = is_teacher_free(self.record), run_dir, None
         self.tokenizer, self.device = load_tokenizer(run_dir/"init"/"model"), default_device()
         return self
@@ -140,7 +140,7 @@ class SpecialistRun:
     def train(self, trainer_class, model, stage: str, steps: int, learning_rate: float, epochs: float = 0.0, **kw) -> TrainerState:
         "`train_stage` of this run: its settings, training split, tokenizer and validation sequences"
         return train_stage(trainer_class, model, self.dir/stage, self.config, steps, learning_rate, self.data()["train"], self.tokenizer,
-                           self.progress, epochs=epochs, eval_dataset=self.eval_set(), **kw)
+                           self.progress, epochs=epochs, eval_dataset=self.eval_set(), verbose=self.verbose, **kw)
 
     # ---- stages ----
     def stage_data(self) -> dict:
@@ -251,7 +251,7 @@ class SpecialistRun:
         if state.is_main_process:
             for s in STAGES[first_redo:]: shutil.rmtree(self.dir/s, ignore_errors=True)
         state.wait_for_everyone()
-        with library_progress_bars(self.progress):  # quiet: no weight-loading or map bars either
+        with library_progress_bars(self.verbose):  # transformers' and datasets' own bars only when verbose
             done = {}
             for i, stage in enumerate(STAGES[:STAGES.index(stop_after) + 1], 1):
                 info = stage_done(self.dir, stage)
@@ -286,11 +286,12 @@ class FocusFineTune:
     def __init__(self, config: SpecialistConfig | None = None, # settings (default: `SpecialistConfig()`)
                  output_dir: str | Path = "runs", # where run directories go by default
                  progress: bool = True, # print stage lines and show progress bars
+                 verbose: bool = False, # also the libraries' own bars and the Trainer's log lines
                  preset: str | None = None, # e.g. "adaspec": the paper's regime (`PRESETS`), the student a pre-distilled draft
                  **overrides): # any `SpecialistConfig` field, e.g. k=0.4, student_steps=100
         if preset is not None and config is not None: raise ValueError("Give either config or preset (with keyword settings), not both.")
         self.config = SpecialistConfig(**preset_settings(preset, overrides)) if preset else dataclasses.replace(config or SpecialistConfig(), **overrides)
-        self.output_dir, self.progress, self.preset = Path(output_dir), progress, preset
+        self.output_dir, self.progress, self.preset, self.verbose = Path(output_dir), progress, preset, verbose
 
     def create_specialist(self, domain: str, # a built-in domain (coding, math, ...), or your label for `domain_data`
                           teacher_model=None, # the teacher; None: teacher-free mode
@@ -309,7 +310,8 @@ class FocusFineTune:
         run_dir = run_dir or self.output_dir/f"{domain}-{'teacher-free' if teacher_model is None else 'focus'}"
         if seeds is not None: return self._over_seeds(check_seeds(seeds), domain, teacher_model, student_model, domain_data, tokenizer,
                                                       Path(run_dir), stop_after, redo, overwrite)
-        run = SpecialistRun(run_dir, domain, teacher_model, student_model, domain_data, tokenizer, self.config, self.progress, overwrite)
+        run = SpecialistRun(run_dir, domain, teacher_model, student_model, domain_data, tokenizer, self.config, self.progress, overwrite,
+                            self.verbose)
         run.run(stop_after, tuple(redo))
         result = load_result(run.dir)
         if result.report_path: run.say(f"report: {result.report_path}")
@@ -323,7 +325,7 @@ class FocusFineTune:
         state, results = process_state(), {}
         for s in seeds:
             if self.progress and state.is_main_process: print(f"== seed {s} ({list(seeds).index(s) + 1} of {len(seeds)}) ==", flush=True)
-            one = FocusFineTune(dataclasses.replace(self.config, seed=s), self.output_dir, self.progress)
+            one = FocusFineTune(dataclasses.replace(self.config, seed=s), self.output_dir, self.progress, verbose=self.verbose)
             results[s] = one.create_specialist(domain, teacher_model, student_model, domain_data, tokenizer, run_dir/f"seed-{s}", stop_after, redo)
         return seeds_result(run_dir, results, write=state.is_main_process)
 

@@ -50,3 +50,17 @@ def test_no_machine_paths_in_stored_outputs():
                 text = json.dumps(out)
                 found += [f"{nb.name} cell {i}: {m}" for m in sorted(set(MACHINE_PATHS.findall(text)))]
     assert not found, "stored outputs name paths of one machine (rerun the cell quietly, or print paths relative):\n" + "\n".join(found)
+
+
+def test_every_public_callable_is_documented_in_its_chapter():
+    "`show_doc(name)` for every class and function the package exports at the top level, in the chapter that defines it"
+    import inspect
+    import focus_finetune
+    chapters, missing = _chapter_of_module(), []
+    for name in focus_finetune.__all__:
+        obj = getattr(focus_finetune, name)
+        if not (inspect.isclass(obj) or inspect.isfunction(obj)): continue  # constants: tables and dicts, shown as such
+        nb = NBS / f"{chapters[obj.__module__.rpartition('.')[2]]}.ipynb"
+        code = "\n".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code")
+        if not re.search(rf"show_doc\({re.escape(name)}\b", code): missing.append(f"{name} ({nb.name})")
+    assert not missing, "no show_doc in the chapter that exports: " + ", ".join(missing)
