@@ -5,6 +5,7 @@
 # %% ../nbs/07d_specialists.ipynb #3f0fcf87
 from __future__ import annotations
 import copy, dataclasses, shutil, time
+from fastcore.basics import patch
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,7 @@ def _resolve_tokenizer(tokenizer, *sources):
     raise ModelLoadError("No tokenizer found for the models given (in-memory models without a saved directory): "
                          "pass tokenizer= (the teacher's tokenizer, or its path).")
 
+# %% ../nbs/07d_specialists.ipynb #b394af52
 def teacher_config(teacher_model):
     "The teacher's config, from the model in memory or read from its source without loading weights"
     return teacher_model.config if _is_model_object(teacher_model) else load_config(teacher_model)
@@ -81,6 +83,7 @@ def _check_run_inputs(domain: str, teacher_model, student_model, domain_data, co
     if domain_data is None and domain not in DOMAINS:
         raise DataError(f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data).")
 
+# %% ../nbs/07d_specialists.ipynb #2a87d7b6
 class SpecialistRun:
     "The stages of one specialist run in `run_dir` (made by `FocusFineTune.create_specialist`)"
     SHARED_STAGES = ("teacher", "init", "reference", "focus", "matched")  # with several processes, all run these (they train); the main one the rest
@@ -116,159 +119,180 @@ class SpecialistRun:
     def say(self, msg: str):
         if self.progress and process_state().is_main_process: print(msg, flush=True)
 
-    def load(self, stage: str):
-        "The model a finished training stage saved (a fresh copy, on the evaluation device)"
-        return stage_model(self.dir, stage, self.device)
+# %% ../nbs/07d_specialists.ipynb #ef8e1744
+@patch
+def load(self: SpecialistRun, stage: str):
+    "The model a finished training stage saved (a fresh copy, on the evaluation device)"
+    return stage_model(self.dir, stage, self.device)
 
-    @property
-    def teacher(self):
-        "The teacher (fine-tuned on the domain when `teacher_steps > 0`), loaded once; None in teacher-free mode"
-        if self.teacher_free: return None
-        if self._teacher is None: self._teacher = run_teacher(self.dir, self.teacher_source, self.device)
-        return self._teacher
+@patch(as_prop=True)
+def teacher(self: SpecialistRun):
+    "The teacher (fine-tuned on the domain when `teacher_steps > 0`), loaded once; None in teacher-free mode"
+    if self.teacher_free: return None
+    if self._teacher is None: self._teacher = run_teacher(self.dir, self.teacher_source, self.device)
+    return self._teacher
 
-    def data(self, name: str = "tokenized"):
-        "A split set the data stage saved: `raw`, `tokenized` or `off_domain`"
-        return run_data(self.dir, name)
+@patch
+def data(self: SpecialistRun, name: str = "tokenized"):
+    "A split set the data stage saved: `raw`, `tokenized` or `off_domain`"
+    return run_data(self.dir, name)
 
-    def eval_set(self) -> Dataset | None:
-        "The validation sequences a training stage evaluates on (None when `eval_strategy` is no)"
-        if self.config.eval_strategy == "no": return None
-        val = self.data()["validation"]
-        return val.select(range(min(self.config.eval_sequences, len(val))))
+@patch
+def eval_set(self: SpecialistRun) -> Dataset | None:
+    "The validation sequences a training stage evaluates on (None when `eval_strategy` is no)"
+    if self.config.eval_strategy == "no": return None
+    val = self.data()["validation"]
+    return val.select(range(min(self.config.eval_sequences, len(val))))
 
-    def train(self, trainer_class, model, stage: str, steps: int, learning_rate: float, epochs: float = 0.0, **kw) -> TrainerState:
-        "`train_stage` of this run: its settings, training split, tokenizer and validation sequences"
-        return train_stage(trainer_class, model, self.dir/stage, self.config, steps, learning_rate, self.data()["train"], self.tokenizer,
-                           self.progress, epochs=epochs, eval_dataset=self.eval_set(), verbose=self.verbose, **kw)
+@patch
+def train(self: SpecialistRun, trainer_class, model, stage: str, steps: int, learning_rate: float, epochs: float = 0.0, **kw) -> TrainerState:
+    "`train_stage` of this run: its settings, training split, tokenizer and validation sequences"
+    return train_stage(trainer_class, model, self.dir/stage, self.config, steps, learning_rate, self.data()["train"], self.tokenizer,
+                       self.progress, epochs=epochs, eval_dataset=self.eval_set(), verbose=self.verbose, **kw)
 
-    # ---- stages ----
-    def stage_data(self) -> dict:
-        raw = specialist_splits(self.domain, self.domain_data, self.config)
-        tokenized = tokenize_dataset(raw, self.tokenizer, self.config.max_length)
-        raw.save_to_disk(str(self.dir/"data"/"raw")); tokenized.save_to_disk(str(self.dir/"data"/"tokenized"))
-        off = off_domain_test(self.domain, self.tokenizer, self.config)
-        if off is not None: off.save_to_disk(str(self.dir/"data"/"off_domain"))
-        return dict(examples={s: len(v) for s, v in raw.items()}, sequences={s: len(v) for s, v in tokenized.items()},
-                    off_domain_sequences=len(off) if off is not None else 0)
+# %% ../nbs/07d_specialists.ipynb #71bf0131
+@patch
+def distill_kwargs(self: SpecialistRun) -> dict:
+    "What a distillation stage is given of the teacher: the live teacher, or (`teacher_top_k`) its cached targets"
+    cfg = self.config
+    if not cfg.teacher_top_k: return dict(teacher_model=self.teacher, distillation=cfg.distillation)
+    if getattr(self, "_cache", None) is None:
+        t0, val = time.perf_counter(), self.eval_set()
+        self._cache = open_teacher_cache(self.teacher, self.tokenizer, cfg.teacher_top_k, cfg.max_length,
+                                         datasets=(self.data()["train"],) + ((val,) if val is not None else ()), progress=self.progress)
+        self._cache_seconds, self._teacher = round(time.perf_counter() - t0, 1), None  # no teacher in memory while training
+    return dict(teacher_cache=self._cache, distillation=cfg.distillation)
 
-    def stage_teacher(self) -> dict:
-        if not (self.config.teacher_steps or self.config.teacher_epochs): return dict(fine_tuned=False)
-        teacher = load_model(self.teacher_source)
-        if isinstance(self.teacher_source, torch.nn.Module): teacher = copy.deepcopy(teacher)  # leave the caller's model as it is
-        teacher.requires_grad_(True)  # a teacher used before (e.g. by a DistillTrainer) may be frozen
-        state = self.train(Trainer, teacher, "teacher", self.config.teacher_steps, self.config.teacher_learning_rate, self.config.teacher_epochs)
-        self._teacher = None
-        return dict(fine_tuned=True, **stage_record(state))
+@patch
+def cache_record(self: SpecialistRun) -> dict:
+    "What a stage trained from the cache records of it: where it is, its size, how long opening (and filling) it took"
+    if getattr(self, "_cache", None) is None: return {}
+    c = self._cache
+    return dict(teacher_cache=dict(path=str(c.path), top_k=c.top_k, sequences=len(c), megabytes=round(c.size_bytes / 2**20, 1),
+                                   open_seconds=self._cache_seconds))
 
-    def stage_init(self) -> dict:
-        source, info = self.student_source, {}
-        if is_draft_spec(source):  # a pre-distilled draft of the (original) teacher; for a built-in domain, of this run's seed
-            source = resolve_draft(source, self.teacher_source, self.config.seed if self.domain_data is None else None,
-                                   self.config.student_layers, self.tokenizer, self.progress,
-                                   width=self.config.student_width, teacher_top_k=self.config.teacher_top_k)  # built by all if new
-            rec = draft_record(source)
-            info = dict(draft=rec["name"], draft_kl=rec["heldout"]["draft"]["kl"][0], carved_kl=rec["heldout"]["carved"]["kl"][0])
-        if not process_state().is_main_process: return {}  # the main process makes the student and saves it
-        if self.teacher_free: student = load_model(source)
-        else:
-            student_tok = load_tokenizer(source) if isinstance(source, (str, Path)) else None
-            student = load_student(source, self.teacher, self.config.student_layers, self.tokenizer, student_tok,
-                                   hidden_size=self.config.student_width or None, seed=self.config.seed)
-        student.save_pretrained(str(self.dir/"init"/"model")); self.tokenizer.save_pretrained(str(self.dir/"init"/"model"))
-        return dict(parameters=student.num_parameters(), non_embedding_parameters=non_embedding_parameters(student),
-                    layers=student.config.num_hidden_layers, width=student.config.hidden_size, **info)
+# %% ../nbs/07d_specialists.ipynb #b9c83107
+@patch
+def stage_data(self: SpecialistRun) -> dict:
+    raw = specialist_splits(self.domain, self.domain_data, self.config)
+    tokenized = tokenize_dataset(raw, self.tokenizer, self.config.max_length)
+    raw.save_to_disk(str(self.dir/"data"/"raw")); tokenized.save_to_disk(str(self.dir/"data"/"tokenized"))
+    off = off_domain_test(self.domain, self.tokenizer, self.config)
+    if off is not None: off.save_to_disk(str(self.dir/"data"/"off_domain"))
+    return dict(examples={s: len(v) for s, v in raw.items()}, sequences={s: len(v) for s, v in tokenized.items()},
+                off_domain_sequences=len(off) if off is not None else 0)
 
-    def distill_kwargs(self) -> dict:
-        "What a distillation stage is given of the teacher: the live teacher, or (`teacher_top_k`) its cached targets"
-        cfg = self.config
-        if not cfg.teacher_top_k: return dict(teacher_model=self.teacher, distillation=cfg.distillation)
-        if getattr(self, "_cache", None) is None:
-            t0, val = time.perf_counter(), self.eval_set()
-            self._cache = open_teacher_cache(self.teacher, self.tokenizer, cfg.teacher_top_k, cfg.max_length,
-                                             datasets=(self.data()["train"],) + ((val,) if val is not None else ()), progress=self.progress)
-            self._cache_seconds, self._teacher = round(time.perf_counter() - t0, 1), None  # no teacher in memory while training
-        return dict(teacher_cache=self._cache, distillation=cfg.distillation)
+@patch
+def stage_teacher(self: SpecialistRun) -> dict:
+    if not (self.config.teacher_steps or self.config.teacher_epochs): return dict(fine_tuned=False)
+    teacher = load_model(self.teacher_source)
+    if isinstance(self.teacher_source, torch.nn.Module): teacher = copy.deepcopy(teacher)  # leave the caller's model as it is
+    teacher.requires_grad_(True)  # a teacher used before (e.g. by a DistillTrainer) may be frozen
+    state = self.train(Trainer, teacher, "teacher", self.config.teacher_steps, self.config.teacher_learning_rate, self.config.teacher_epochs)
+    self._teacher = None
+    return dict(fine_tuned=True, **stage_record(state))
 
-    def cache_record(self) -> dict:
-        "What a stage trained from the cache records of it: where it is, its size, how long opening (and filling) it took"
-        if getattr(self, "_cache", None) is None: return {}
-        c = self._cache
-        return dict(teacher_cache=dict(path=str(c.path), top_k=c.top_k, sequences=len(c), megabytes=round(c.size_bytes / 2**20, 1),
-                                       open_seconds=self._cache_seconds))
+# %% ../nbs/07d_specialists.ipynb #756e0919
+@patch
+def stage_init(self: SpecialistRun) -> dict:
+    source, info = self.student_source, {}
+    if is_draft_spec(source):  # a pre-distilled draft of the (original) teacher; for a built-in domain, of this run's seed
+        source = resolve_draft(source, self.teacher_source, self.config.seed if self.domain_data is None else None,
+                               self.config.student_layers, self.tokenizer, self.progress,
+                               width=self.config.student_width, teacher_top_k=self.config.teacher_top_k)  # built by all if new
+        rec = draft_record(source)
+        info = dict(draft=rec["name"], draft_kl=rec["heldout"]["draft"]["kl"][0], carved_kl=rec["heldout"]["carved"]["kl"][0])
+    if not process_state().is_main_process: return {}  # the main process makes the student and saves it
+    if self.teacher_free: student = load_model(source)
+    else:
+        student_tok = load_tokenizer(source) if isinstance(source, (str, Path)) else None
+        student = load_student(source, self.teacher, self.config.student_layers, self.tokenizer, student_tok,
+                               hidden_size=self.config.student_width or None, seed=self.config.seed)
+    student.save_pretrained(str(self.dir/"init"/"model")); self.tokenizer.save_pretrained(str(self.dir/"init"/"model"))
+    return dict(parameters=student.num_parameters(), non_embedding_parameters=non_embedding_parameters(student),
+                layers=student.config.num_hidden_layers, width=student.config.hidden_size, **info)
 
-    def stage_reference(self) -> dict:
-        kw = {} if self.teacher_free else self.distill_kwargs()
-        state = self.train(Trainer if self.teacher_free else DistillTrainer, load_model(self.dir/"init"/"model"), "reference",
-                           self.config.reference_steps, self.config.learning_rate, self.config.epochs, **kw)
-        return stage_record(state) | self.cache_record()
+# %% ../nbs/07d_specialists.ipynb #911d2dd3
+@patch
+def stage_reference(self: SpecialistRun) -> dict:
+    kw = {} if self.teacher_free else self.distill_kwargs()
+    state = self.train(Trainer if self.teacher_free else DistillTrainer, load_model(self.dir/"init"/"model"), "reference",
+                       self.config.reference_steps, self.config.learning_rate, self.config.epochs, **kw)
+    return stage_record(state) | self.cache_record()
 
-    def stage_analysis(self) -> dict:
-        val = self.data()["validation"]
-        val = val.select(range(min(self.config.analysis_examples, len(val))))
-        df = token_losses(self.teacher, self.load("reference"), self.load("init"), val, self.tokenizer, batch_size=4,
-                          domain=self.domain, progress=self.progress)
-        out = self.dir/"analysis"; out.mkdir(exist_ok=True)
-        df.to_csv(out/"token_losses.csv.gz", index=False)
-        import matplotlib.pyplot as plt
-        for name, plot in (("delta_hist", lambda: plot_delta_hist(df, self.config.k)), ("delta_by_kind", lambda: plot_delta_by_kind(df))):
-            ax = plot(); ax.figure.tight_layout(); ax.figure.savefig(out/f"{name}.png", dpi=110); plt.close(ax.figure)
-        (out/"token_viewer.html").write_text(token_viewer(df, val, self.tokenizer, example=0, k=self.config.k))
-        thr = delta_threshold(df, self.config.k)
-        kept = df.assign(kept=df.delta >= thr)
-        return dict(tokens=len(df), delta_threshold=thr, mean_delta=float(df.delta.mean()), positive_delta=float((df.delta > 0).mean()),
-                    kept_share_by_kind=kept.groupby("kind").kept.mean().round(3).to_dict())
+@patch
+def stage_analysis(self: SpecialistRun) -> dict:
+    val = self.data()["validation"]
+    val = val.select(range(min(self.config.analysis_examples, len(val))))
+    df = token_losses(self.teacher, self.load("reference"), self.load("init"), val, self.tokenizer, batch_size=4,
+                      domain=self.domain, progress=self.progress)
+    out = self.dir/"analysis"; out.mkdir(exist_ok=True)
+    df.to_csv(out/"token_losses.csv.gz", index=False)
+    import matplotlib.pyplot as plt
+    for name, plot in (("delta_hist", lambda: plot_delta_hist(df, self.config.k)), ("delta_by_kind", lambda: plot_delta_by_kind(df))):
+        ax = plot(); ax.figure.tight_layout(); ax.figure.savefig(out/f"{name}.png", dpi=110); plt.close(ax.figure)
+    (out/"token_viewer.html").write_text(token_viewer(df, val, self.tokenizer, example=0, k=self.config.k))
+    thr = delta_threshold(df, self.config.k)
+    kept = df.assign(kept=df.delta >= thr)
+    return dict(tokens=len(df), delta_threshold=thr, mean_delta=float(df.delta.mean()), positive_delta=float((df.delta > 0).mean()),
+                kept_share_by_kind=kept.groupby("kind").kept.mean().round(3).to_dict())
 
-    def stage_focus(self) -> dict:
-        ref, cfg = self.load("reference"), self.config
-        if self.teacher_free: cls, kw = SelectiveSFTTrainer, dict(reference_model=ref, k=cfg.k)
-        else: cls, kw = AdaSPECTrainer, dict(**self.distill_kwargs(), reference_model=ref, k=cfg.k)
-        steps, epochs = cfg.focus_length
-        state = self.train(cls, load_model(self.dir/"init"/"model"), "focus", steps, cfg.learning_rate, epochs, **kw)
-        kept = [h["kept_fraction"] for h in state.log_history if "kept_fraction" in h]
-        return dict(**stage_record(state), kept_fraction=float(np.mean(kept)) if kept else 1.0) | self.cache_record()
+# %% ../nbs/07d_specialists.ipynb #63a8ac19
+@patch
+def stage_focus(self: SpecialistRun) -> dict:
+    ref, cfg = self.load("reference"), self.config
+    if self.teacher_free: cls, kw = SelectiveSFTTrainer, dict(reference_model=ref, k=cfg.k)
+    else: cls, kw = AdaSPECTrainer, dict(**self.distill_kwargs(), reference_model=ref, k=cfg.k)
+    steps, epochs = cfg.focus_length
+    state = self.train(cls, load_model(self.dir/"init"/"model"), "focus", steps, cfg.learning_rate, epochs, **kw)
+    kept = [h["kept_fraction"] for h in state.log_history if "kept_fraction" in h]
+    return dict(**stage_record(state), kept_fraction=float(np.mean(kept)) if kept else 1.0) | self.cache_record()
 
-    def stage_matched(self) -> dict:
-        "The third arm (`match_kept_tokens`): all tokens, on the filtered student's longer schedule, from the same start"
-        cfg = self.config
-        if not cfg.match_kept_tokens: return dict(trained=False)
-        kw = {} if self.teacher_free else self.distill_kwargs()
-        steps, epochs = cfg.focus_length
-        state = self.train(Trainer if self.teacher_free else DistillTrainer, load_model(self.dir/"init"/"model"), "matched",
-                           steps, cfg.learning_rate, epochs, **kw)
-        return dict(trained=True, **stage_record(state)) | self.cache_record()
+@patch
+def stage_matched(self: SpecialistRun) -> dict:
+    "The third arm (`match_kept_tokens`): all tokens, on the filtered student's longer schedule, from the same start"
+    cfg = self.config
+    if not cfg.match_kept_tokens: return dict(trained=False)
+    kw = {} if self.teacher_free else self.distill_kwargs()
+    steps, epochs = cfg.focus_length
+    state = self.train(Trainer if self.teacher_free else DistillTrainer, load_model(self.dir/"init"/"model"), "matched",
+                       steps, cfg.learning_rate, epochs, **kw)
+    return dict(trained=True, **stage_record(state)) | self.cache_record()
 
-    def stage_evaluation(self) -> dict:
-        counts = evaluate_run(self.dir, self.teacher, self.progress)
-        return dict(counts=counts, report=str(refresh_report(self.dir)))
+# %% ../nbs/07d_specialists.ipynb #6e804b8d
+@patch
+def stage_evaluation(self: SpecialistRun) -> dict:
+    counts = evaluate_run(self.dir, self.teacher, self.progress)
+    return dict(counts=counts, report=str(refresh_report(self.dir)))
 
-    def run(self, stop_after: str = "evaluation", redo: tuple = ()) -> dict:
-        "Run the stages up to `stop_after`, skipping finished ones; `redo` reruns the named stages and all after them"
-        if stop_after not in STAGES: raise ValueError(f"stop_after={stop_after!r}: give one of {', '.join(STAGES)}.")
-        bad = [s for s in redo if s not in STAGES]
-        if bad: raise ValueError(f"Unknown stage(s) {bad}: the stages are {', '.join(STAGES)}.")
-        first_redo, state = min((STAGES.index(s) for s in redo), default=len(STAGES)), process_state()
-        if state.is_main_process:
-            for s in STAGES[first_redo:]: shutil.rmtree(self.dir/s, ignore_errors=True)
-        state.wait_for_everyone()
-        with library_progress_bars(self.verbose):  # transformers' and datasets' own bars only when verbose
-            done = {}
-            for i, stage in enumerate(STAGES[:STAGES.index(stop_after) + 1], 1):
+@patch
+def run(self: SpecialistRun, stop_after: str = "evaluation", redo: tuple = ()) -> dict:
+    "Run the stages up to `stop_after`, skipping finished ones; `redo` reruns the named stages and all after them"
+    if stop_after not in STAGES: raise ValueError(f"stop_after={stop_after!r}: give one of {', '.join(STAGES)}.")
+    bad = [s for s in redo if s not in STAGES]
+    if bad: raise ValueError(f"Unknown stage(s) {bad}: the stages are {', '.join(STAGES)}.")
+    first_redo, state = min((STAGES.index(s) for s in redo), default=len(STAGES)), process_state()
+    if state.is_main_process:
+        for s in STAGES[first_redo:]: shutil.rmtree(self.dir/s, ignore_errors=True)
+    state.wait_for_everyone()
+    with library_progress_bars(self.verbose):  # transformers' and datasets' own bars only when verbose
+        done = {}
+        for i, stage in enumerate(STAGES[:STAGES.index(stop_after) + 1], 1):
+            info = stage_done(self.dir, stage)
+            if info is not None: self.say(f"[{i}/{len(STAGES)}] {stage}: done before ({info.get('seconds', 0):.0f} s), skipped")
+            elif state.is_main_process:
+                self.say(f"[{i}/{len(STAGES)}] {stage} ...")
+                shutil.rmtree(self.dir/stage/"model", ignore_errors=True)
+                t0 = time.perf_counter()
+                result = getattr(self, f"stage_{stage}")()
+                info = mark_done(self.dir, stage, seconds=round(time.perf_counter() - t0, 1), **result)
+                self.say(f"[{i}/{len(STAGES)}] {stage}: done in {info['seconds']:.0f} s")
+            else:  # another process: it trains beside the main one, and waits for what the main one alone does
+                if stage in self.SHARED_STAGES: getattr(self, f"stage_{stage}")()
+                wait_for_main(self.dir/stage/"done.json")
                 info = stage_done(self.dir, stage)
-                if info is not None: self.say(f"[{i}/{len(STAGES)}] {stage}: done before ({info.get('seconds', 0):.0f} s), skipped")
-                elif state.is_main_process:
-                    self.say(f"[{i}/{len(STAGES)}] {stage} ...")
-                    shutil.rmtree(self.dir/stage/"model", ignore_errors=True)
-                    t0 = time.perf_counter()
-                    result = getattr(self, f"stage_{stage}")()
-                    info = mark_done(self.dir, stage, seconds=round(time.perf_counter() - t0, 1), **result)
-                    self.say(f"[{i}/{len(STAGES)}] {stage}: done in {info['seconds']:.0f} s")
-                else:  # another process: it trains beside the main one, and waits for what the main one alone does
-                    if stage in self.SHARED_STAGES: getattr(self, f"stage_{stage}")()
-                    wait_for_main(self.dir/stage/"done.json")
-                    info = stage_done(self.dir, stage)
-                done[stage] = info
-            return done
+            done[stage] = info
+        return done
 
 # %% ../nbs/07d_specialists.ipynb #4a54752c
 def check_seeds(seeds) -> tuple:
