@@ -119,6 +119,8 @@ def print_summary(result) -> None:
         print(f"\nFocusFineTune − all-token over seeds {', '.join(map(str, result.seeds))} (95 % t-interval):")
     else: shown = comparison_table(cmp).round(4)
     print("\n" + shown.to_string(index=False) + "\n\n" + verdict(cmp))
+    if result.comparison_matched is not None:  # match_kept_tokens: is a gain the selection's or the longer schedule's?
+        print("\n" + verdict(result.comparison_matched, "all-token-matched"))
     print(f"\nreport: {result.report_path}" + (f"\nFocusFineTune student: {result.focus_path}" if result.focus_path else ""))
 
 def specialize(args) -> int:

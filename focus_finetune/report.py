@@ -17,7 +17,7 @@ from .run_dir import MODEL_KEYS, STAGES, RunDirError, is_teacher_free, read_run,
 # %% auto #0
 __all__ = ['markdown_table', 'plot_training', 'plot_measures', 'interval_table', 'comparison_table', 'held_out_items',
            'training_budget', 'teacher_and_student', 'matched_section', 'write_report', 'refresh_report',
-           'SpecialistResult', 'load_result', 'seeds_result']
+           'SpecialistResult', 'load_result', 'matched_over_seeds', 'seeds_result']
 
 # %% ../nbs/07c_report.ipynb #b6323af5
 def markdown_table(df: pd.DataFrame, digits: int = 4) -> str:
@@ -195,6 +195,7 @@ class SpecialistResult:
     comparison: pd.DataFrame | None = None # all-token vs FocusFineTune per measure: paired (one seed) or over seeds
     intervals: pd.DataFrame | None = None # per model and measure: value and 95 % interval (one seed)
     seeds: dict | None = None # seed -> the `SpecialistResult` of that seed's run
+    comparison_matched: pd.DataFrame | None = None # all-token-matched vs FocusFineTune (`match_kept_tokens`), like `comparison`
 
     @property
     def minutes(self) -> float:
@@ -219,8 +220,16 @@ def load_result(run_dir: str | Path) -> SpecialistResult:
     path = lambda stage: run_dir/stage/"model" if stage in stages else None
     if "evaluation" not in stages: return SpecialistResult(run_dir, path("focus"), path("reference"), None, None, stages)
     ev = run_dir/"evaluation"
+    matched = pd.read_csv(ev/"comparison_matched.csv") if (ev/"comparison_matched.csv").exists() else None
     return SpecialistResult(run_dir, path("focus"), path("reference"), run_dir/"report.md", pd.read_csv(ev/"metrics.csv", index_col="model"),
-                            stages, pd.read_csv(ev/"comparison.csv"), pd.read_csv(ev/"intervals.csv"))
+                            stages, pd.read_csv(ev/"comparison.csv"), pd.read_csv(ev/"intervals.csv"), comparison_matched=matched)
+
+def matched_over_seeds(matched: pd.DataFrame | None) -> list[str]:
+    "Report lines of the third arm over seeds (`match_kept_tokens`), or none"
+    if matched is None: return []
+    cols = ["measure", "family", "all-token-matched", "focus", "diff", "lo", "hi", "per_seed", "better"]
+    return ["## FocusFineTune − all-token-matched over seeds", "", markdown_table(matched[cols]), "",
+            f"**{verdict(matched, 'all-token-matched')}**", ""]
 
 def seeds_result(run_dir: Path, results: dict,
                  write: bool = True, # write seeds.csv, report.md and metrics.json (the main process does; the others only read)
@@ -231,7 +240,9 @@ def seeds_result(run_dir: Path, results: dict,
     if len(done) < len(results) or len(done) < 2: return SpecialistResult(run_dir, None, None, None, None, stages, seeds=results)
     metrics = sum(r.metrics for r in done.values()) / len(done)
     summary = seed_summary({s: r.comparison for s, r in done.items()})
-    result = SpecialistResult(run_dir, None, None, run_dir/"report.md", metrics, stages, summary, None, results)
+    matched = (seed_summary({s: r.comparison_matched for s, r in done.items()}, a="all-token-matched")
+               if all(r.comparison_matched is not None for r in done.values()) else None)
+    result = SpecialistResult(run_dir, None, None, run_dir/"report.md", metrics, stages, summary, None, results, matched)
     if not write: return result
     summary.to_csv(run_dir/"seeds.csv", index=False)
     lines = [f"# {json.loads((run_dir/'config.json').read_text())['domain']} specialist over {len(done)} seeds", "",
@@ -241,8 +252,13 @@ def seeds_result(run_dir: Path, results: dict,
              "## Mean over seeds", "", markdown_table(metrics), "",
              "## FocusFineTune − all-token over seeds", "",
              markdown_table(summary[["measure", "family", "all-token", "focus", "diff", "lo", "hi", "per_seed", "better"]]), "",
-             f"**{verdict(summary)}**", "", "Per seed: " + ", ".join(f"[seed {s}](seed-{s}/report.md)" for s in done), ""]
+             f"**{verdict(summary)}**", "", *matched_over_seeds(matched),
+             "Per seed: " + ", ".join(f"[seed {s}](seed-{s}/report.md)" for s in done), ""]
     (run_dir/"report.md").write_text("\n".join(lines))
     (run_dir/"metrics.json").write_text(json.dumps(dict(seeds=list(done), mean=metrics.to_dict(orient="index"),
-                                                        over_seeds=summary.to_dict(orient="records"), verdict=verdict(summary)), indent=2, default=float))
+                                                        over_seeds=summary.to_dict(orient="records"), verdict=verdict(summary),
+                                                        **({} if matched is None else dict(
+                                                            over_seeds_matched=matched.to_dict(orient="records"),
+                                                            verdict_matched=verdict(matched, "all-token-matched")))),
+                                                   indent=2, default=float))
     return result
