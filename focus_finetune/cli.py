@@ -13,11 +13,12 @@ from .models import DEFAULT_TEACHER, ModelLoadError, default_device, end_process
 from .filtered_distill import OnPolicyConfig
 from .objectives import OBJECTIVES, compare_objectives, plot_k_sweep, plot_objectives
 from .specialist_config import DEMO_SETTINGS, PRESETS, SpecialistConfig, preset_settings
-from .run_dir import STAGES, RunDirError, stage_done
+from .run_dir import STAGES
 from .report import comparison_table, load_result, refresh_report
 from .specialists import FocusFineTune, SpecialistRun
 from .yardstick import seed_summary, verdict
 from .spaf import SpAFConfig, SpAFModel, SpAFRunConfig, spaf_filter_experiment, spaf_generate, train_spaf
+from .run_dir import check_finished
 
 # %% auto #0
 __all__ = ['prepare', 'add_config_options', 'given_settings', 'config_from_args', 'print_summary', 'specialize', 'analyze',
@@ -192,8 +193,7 @@ def evaluate(args) -> int:
     if not run_dir: raise ValueError("No run directory: give it as `focus-finetune evaluate RUN_DIR` (or --run-dir RUN_DIR).")
     run = SpecialistRun.reopen(run_dir, progress=not args.quiet, verbose=args.verbose)
     needed = STAGES if args.report_only else STAGES[:-1]  # --report-only needs the evaluation too
-    missing = [s for s in needed if stage_done(run.dir, s) is None]
-    if missing: raise RunDirError(f"The run in {run_dir} has not finished {', '.join(missing)}: run specialize with the same options first.")
+    check_finished(run.dir, needed)
     if args.report_only: refresh_report(run.dir)
     else: run.run(redo=("evaluation",))
     print_summary(load_result(run.dir))

@@ -21,7 +21,7 @@ __all__ = ['EVALS', 'MATH_EVALS', 'FORTUNE_FILES', 'DOMAINS', 'MAX_TRAIN', 'MAX_
            'legal_examples', 'science_examples', 'creative_examples', 'domain_examples', 'shingles', 'jaccard',
            'similar_pairs', 'near_duplicate_groups', 'leak_groups', 'split_examples', 'load_domain', 'load_humaneval',
            'is_records', 'load_examples', 'prompt_ids', 'tokenize_example', 'tokenize_dataset', 'token_stats',
-           'plain_warnings', 'make_collator', 'domain_table', 'source_table']
+           'plain_warnings', 'first_rows', 'make_collator', 'domain_table', 'source_table']
 
 # %% ../nbs/00_data.ipynb #706dac1d
 def cache_dir(*parts: str) -> Path:
@@ -529,6 +529,10 @@ def plain_warnings():
     warnings.formatwarning = lambda message, category, *args, **kwargs: f"{category.__name__}: {message}\n"
 
 # %% ../nbs/00_data.ipynb #97dac2ff
+def first_rows(ds: Dataset, n: int) -> Dataset:
+    "The first `n` rows of `ds` (all of them when it has fewer)"
+    return ds.select(range(min(n, len(ds))))
+
 def make_collator(tokenizer, pad_to_multiple_of: int | None = None, float_columns: tuple = ("ref_losses",)):
     "Padding collator for tokenized examples: labels padded with -100, per-token `float_columns` (if present) with 0"
     import torch

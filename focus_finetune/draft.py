@@ -21,6 +21,7 @@ from .reference_kd import DistillTrainer, keep_best_args, precision_args, show_t
 from .teacher_cache import open_teacher_cache
 from .token_difficulty import model_fingerprint
 from .yardstick import heldout_items, measure_intervals
+from .data import first_rows
 
 # %% auto #0
 __all__ = ['DRAFT_PRESETS', 'ADDED_SETTINGS', 'DraftConfig', 'draft_config', 'draft_corpus', 'draft_name', 'draft_record',
@@ -77,7 +78,7 @@ def draft_corpus(tokenizer, config: DraftConfig = DraftConfig(),
         splits = load_domain(d, max_train=config.train_per_domain or None, max_eval=max(4 * config.eval_per_domain, 16), seed=config.seed)
         tok = tokenize_dataset(DatasetDict(train=splits["train"], validation=splits["validation"]), tokenizer, config.max_length)
         train.append(tok["train"].add_column("domain", [d] * len(tok["train"])))
-        val = tok["validation"].select(range(min(config.eval_per_domain, len(tok["validation"]))))
+        val = first_rows(tok["validation"], config.eval_per_domain)
         validation.append(val.add_column("domain", [d] * len(val)))
     return DatasetDict(train=concatenate_datasets(train).shuffle(seed=config.seed), validation=concatenate_datasets(validation))
 

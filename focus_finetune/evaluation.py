@@ -22,7 +22,9 @@ from .token_difficulty import model_fingerprint
 from .speculative import acceptance_eval, cost_ratio, draft_acceptance
 from .yardstick import acceptance_items, heldout_items, measure_items
 from .specialist_config import SpecialistConfig
-from .run_dir import RunDirError, is_teacher_free, read_run, write_atomic, run_config, run_data, run_teacher, stage_done, stage_model
+from .run_dir import is_teacher_free, read_run, write_atomic, run_config, run_data, run_teacher, stage_model
+from .data import first_rows
+from .run_dir import check_finished
 
 # %% auto #0
 __all__ = ['heldout_loss', 'cached_answers', 'task_problems', 'task_score', 'evaluate_run']
@@ -53,7 +55,7 @@ def task_problems(domain: str, test: Dataset, n: int) -> list[dict]:
     "Up to `n` problems of `domain`'s task metric: `prompt`, `reference` (and the HumanEval problem for coding)"
     if domain not in TASK_METRICS or n == 0: return []
     if domain == "coding":
-        return [dict(prompt=coding_prompt(p["prompt"]), reference="", problem=p) for p in load_humaneval().select(range(min(n, 164)))]
+        return [dict(prompt=coding_prompt(p["prompt"]), reference="", problem=p) for p in first_rows(load_humaneval(), n)]
     rows = [dict(prompt=p, reference=a) for p, a in zip(test["prompt"], test["answer"]) if p and a and gradable(domain, a)]
     return rows[:n]
 
@@ -89,13 +91,12 @@ def evaluate_run(run_dir: str | Path, # a run directory whose training stages ar
     run_dir, t0 = Path(run_dir), time.perf_counter()
     rec = read_run(run_dir)
     cfg, teacher_free = run_config(rec), is_teacher_free(rec)
-    missing = [s for s in ("data", "init", "reference", "focus") if stage_done(run_dir, s) is None]
-    if missing: raise RunDirError(f"The run in {run_dir} has not finished {', '.join(missing)}: run specialize with the same options first.")
+    check_finished(run_dir, ("data", "init", "reference", "focus"))
     out, tokenizer = run_dir/"evaluation", load_tokenizer(run_dir/"init"/"model")
     out.mkdir(exist_ok=True)
     if not teacher_free and teacher is None: teacher = run_teacher(run_dir)
     tokenized, raw, off = run_data(run_dir), run_data(run_dir, "raw"), run_data(run_dir, "off_domain")
-    test = tokenized["test"].select(range(min(cfg.eval_examples, len(tokenized["test"]))))
+    test = first_rows(tokenized["test"], cfg.eval_examples)
     students = {"untrained": stage_model(run_dir, "init"), "all-token": stage_model(run_dir, "reference"), "focus": stage_model(run_dir, "focus")}
     if (run_dir/"matched"/"model").exists(): students["all-token-matched"] = stage_model(run_dir, "matched")  # match_kept_tokens
     models = ({} if teacher_free else {"teacher": teacher}) | students

@@ -21,6 +21,7 @@ from .models import check_same_vocab
 from .reference_kd import MODEL_INPUTS, DistillTrainer, freeze
 from .generation import batch_generate
 from .token_difficulty import batches, model_logits
+from .reference_kd import across_ranks
 
 # %% auto #0
 __all__ = ['KeptFractionLog', 'AdaSPECTrainer', 'token_metrics', 'compare_models', 'SelectiveSFTTrainer',
@@ -123,8 +124,7 @@ class SelectiveSFTTrainer(KeptFractionLog, Trainer):
             loss, stats = selective_ce_loss(outputs.logits, labels, self.reference_ce(inputs), self.k, num_items_in_batch, return_stats=True)
             self.record_kept(stats)
         else: loss = selective_ce_loss(outputs.logits, labels, torch.zeros_like(labels, dtype=torch.float), 1.0, num_items_in_batch)
-        if num_items_in_batch is not None and self.args.average_tokens_across_devices and self.accelerator.num_processes > 1:
-            loss = loss * self.accelerator.num_processes
+        loss = across_ranks(self, loss, num_items_in_batch)
         return (loss, outputs) if return_outputs else loss
 
 # %% ../nbs/05_filtered_distill.ipynb #da6f1889

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from .losses import DEFAULT_K, DistillConfig, check_k, default_chunk_rows, divergence_fn, learned_rows, log_probs, select_top_k
+from .losses import zero_loss
 
 # %% auto #0
 __all__ = ['HeadInput', 'fusable_head', 'head_inputs', 'model_head_input', 'fused_row_divergence', 'fused_head_loss',
@@ -137,7 +138,7 @@ def fused_distill_loss(student: HeadInput, teacher: HeadInput, labels: torch.Ten
     "`distill_loss` from hidden states and heads: mean divergence over the learned tokens, one chunk of logits at a time"
     _check_pair(student, teacher)
     rows = learned_rows(labels.to(student.hidden.device))
-    if len(rows) == 0: return student.hidden.sum() * 0.0
+    if len(rows) == 0: return zero_loss(student.hidden)
     return fused_head_loss(student, teacher, rows, kind, _scale(len(rows), num_items_in_batch), chunk, **params)
 
 def fused_adaspec_loss(student: HeadInput, teacher: HeadInput,
@@ -155,13 +156,13 @@ def fused_adaspec_loss(student: HeadInput, teacher: HeadInput,
     _check_pair(student, teacher)
     rows = learned_rows(labels.to(student.hidden.device))
     if len(rows) == 0:
-        loss = student.hidden.sum() * 0.0
+        loss = zero_loss(student.hidden)
         return (loss, dict(tokens=0, kept=0)) if return_stats else loss
     l_student = fused_row_divergence(student, teacher, rows, "fkl", chunk)
     if ref_losses is not None: l_ref = ref_losses.reshape(-1).to(rows.device)[rows].float()
     else: _check_pair(reference, teacher); l_ref = fused_row_divergence(reference, teacher, rows, "fkl", chunk)
     delta = l_student - l_ref
-    keep = select_top_k(delta, torch.ones_like(delta, dtype=torch.bool), k)
+    keep = select_top_k(delta, k=k)
     loss = fused_head_loss(student, teacher, rows[keep], kind, _scale(int(keep.sum()), num_items_in_batch), chunk, **params)
     if not return_stats: return loss
     return loss, dict(tokens=len(rows), kept=int(keep.sum()), l_student=l_student.mean().item(), l_ref=l_ref.mean().item(),

@@ -12,8 +12,8 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['IGNORE_INDEX', 'LOGP_FLOOR', 'DIVERGENCES', 'DEFAULT_K', 'log_probs', 'setting', 'same_setting', 'DistillConfig',
            'rank_order', 'divergence_fn', 'default_chunk_rows', 'row_divergence', 'token_divergence', 'next_token_mask',
-           'learned_rows', 'per_token_mean', 'masked_mean', 'check_k', 'select_top_k', 'TeacherTargets', 'log1mexp',
-           'teacher_targets', 'targets_fkl', 'fkl_rows', 'distill_loss', 'adaspec_loss', 'token_ce',
+           'learned_rows', 'per_token_mean', 'zero_loss', 'masked_mean', 'check_k', 'select_top_k', 'TeacherTargets',
+           'log1mexp', 'teacher_targets', 'targets_fkl', 'fkl_rows', 'distill_loss', 'adaspec_loss', 'token_ce',
            'selective_ce_loss', 'expected_acceptance']
 
 # %% ../nbs/02_losses.ipynb #85a83446
@@ -167,6 +167,10 @@ def per_token_mean(values: torch.Tensor, # per-token losses of this batch
     "`values.sum() / num_items_in_batch` when the Trainer counts tokens for us (exact under accumulation), else the mean"
     return values.sum() / num_items_in_batch if num_items_in_batch is not None else values.mean()
 
+def zero_loss(*tensors: torch.Tensor) -> torch.Tensor:
+    "0, with the graph of `tensors`: the loss of a batch with nothing to learn (every parameter still gets a gradient)"
+    return sum(t.sum() * 0.0 for t in tensors)
+
 def masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     "Mean of `values` where `mask`; 0 (keeping the graph) when the mask is empty"
     n = mask.sum()
@@ -182,11 +186,12 @@ def check_k(k: float) -> float:
     return float(k)
 
 def select_top_k(delta: torch.Tensor, # per-token scores, e.g. ΔL, any shape
-                 mask: torch.Tensor, # which tokens are valid, same shape
+                 mask: torch.Tensor | None = None, # which tokens are valid, same shape (default: all)
                  k: float = DEFAULT_K, # fraction of valid tokens to keep
                 ) -> torch.Tensor:
     "Bool mask of the valid tokens with `delta >= quantile(delta[valid], 1 - k)`"
     check_k(k)
+    if mask is None: mask = torch.ones_like(delta, dtype=torch.bool)
     if not mask.any(): return mask.clone()
     threshold = torch.quantile(delta[mask].float(), 1 - k)
     return mask & (delta >= threshold)
@@ -254,7 +259,7 @@ def distill_loss(student_logits, teacher_logits, labels, kind: str = DistillConf
                  **params) -> torch.Tensor:
     "Mean per-token divergence over the learned tokens: plain all-token distillation"
     rows = learned_rows(labels)
-    if len(rows) == 0: return student_logits.sum() * 0.0
+    if len(rows) == 0: return zero_loss(student_logits)
     V = student_logits.shape[-1]
     if isinstance(teacher_logits, TeacherTargets): per_token = fkl_rows(student_logits.reshape(-1, V), teacher_logits, rows, kind)
     else: per_token = row_divergence(student_logits.reshape(-1, V), teacher_logits.reshape(-1, V), rows, kind, **params)
@@ -278,7 +283,7 @@ def adaspec_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
     V = student_logits.shape[-1]
     rows = learned_rows(labels)
     if len(rows) == 0:
-        loss = student_logits.sum() * 0.0
+        loss = zero_loss(student_logits)
         return (loss, dict(tokens=0, kept=0)) if return_stats else loss
     flat_s = student_logits.reshape(-1, V)
     plain_fkl = kind == "fkl" and not params.get("rank_weight")
@@ -289,7 +294,7 @@ def adaspec_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
         with torch.no_grad(): l_ref = fkl_rows(ref_logits.reshape(-1, V), teacher_logits, rows)
     else: l_ref = ref_losses.reshape(-1)[rows].float().to(l_student.device)
     delta = l_student.detach() - l_ref
-    keep = select_top_k(delta, torch.ones_like(delta, dtype=torch.bool), k)
+    keep = select_top_k(delta, k=k)
     kept = l_student[keep] if plain_fkl else row_divergence(flat_s, teacher_logits.reshape(-1, V), rows[keep], kind, **params)
     loss = per_token_mean(kept, num_items_in_batch)
     if not return_stats: return loss
@@ -316,11 +321,11 @@ def selective_ce_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
     check_k(k)
     rows = learned_rows(labels)
     if len(rows) == 0:
-        loss = student_logits.sum() * 0.0
+        loss = zero_loss(student_logits)
         return (loss, dict(tokens=0, kept=0)) if return_stats else loss
     ce = token_ce(student_logits, labels).flatten()[rows]
     delta = ce.detach() - ref_losses.reshape(-1)[rows].float().to(ce.device)
-    keep = select_top_k(delta, torch.ones_like(delta, dtype=torch.bool), k)
+    keep = select_top_k(delta, k=k)
     loss = per_token_mean(ce[keep], num_items_in_batch)
     if not return_stats: return loss
     return loss, dict(tokens=len(rows), kept=int(keep.sum()), delta_threshold=delta[keep].min().item())

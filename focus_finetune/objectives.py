@@ -20,6 +20,7 @@ from .run_dir import mark_done, stage_done, train_stage
 from .specialists import SpecialistRun
 from .speculative import draft_acceptance, teacher_paths
 from .yardstick import acceptance_items, heldout_items, measure_values, paired_comparison
+from .data import first_rows
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'arm_name', 'objective_trainer', 'score_drafts', 'filtering_effect', 'compare_objectives',
@@ -106,7 +107,7 @@ def compare_objectives(domain: str, teacher_model=DEFAULT_TEACHER, config: Speci
                             config, progress, overwrite, extra=extra)
         run.run(stop_after="reference")
         data = run.data()
-        test = data["test"].select(range(min(config.eval_examples, len(data["test"]))))
+        test = first_rows(data["test"], config.eval_examples)
         arms = {arm_name(o, f, k if ks else None): (o, f, k)  # a filtered arm per k; its name shows k in a sweep
                 for o in objectives for f in filtering for k in ((ks or (config.k,)) if f else (None,))}
         is_reference = lambda o, f, *_: o == "fkl" and not f and config.student_steps == config.reference_steps  # then the reference is that arm

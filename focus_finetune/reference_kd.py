@@ -15,8 +15,8 @@ from .fused import HeadInput, fusable_head, fused_distill_loss, head_inputs
 from .models import check_same_vocab, output_vocab_size, process_state
 
 # %% auto #0
-__all__ = ['MODEL_INPUTS', 'freeze', 'DistillTrainer', 'training_args', 'keep_best_args', 'BarOnlyProgress', 'show_training',
-           'quiet_trainer_logs', 'precision_args', 'distill', 'supervised_finetune']
+__all__ = ['MODEL_INPUTS', 'freeze', 'across_ranks', 'DistillTrainer', 'training_args', 'keep_best_args', 'BarOnlyProgress',
+           'show_training', 'quiet_trainer_logs', 'precision_args', 'distill', 'supervised_finetune']
 
 # %% ../nbs/03_reference_kd.ipynb #eb270019
 def freeze(model: torch.nn.Module) -> torch.nn.Module:
@@ -32,6 +32,12 @@ def _reject_loose_settings(kwargs: dict, where: str):
     loose = [k for k in [f.name for f in fields(DistillConfig)] + ["divergence_params"] if k in kwargs]
     if loose: raise TypeError(f"{where} takes the divergence settings as one config: pass distillation=DistillConfig(...) "
                               f"(chapter 02) instead of {', '.join(k + '=' for k in loose)}.")
+
+def across_ranks(trainer: Trainer, loss: torch.Tensor, num_items_in_batch=None) -> torch.Tensor:
+    "`loss` scaled for DDP: its token count was summed over the processes, and DDP averages their gradients"
+    if num_items_in_batch is not None and trainer.args.average_tokens_across_devices and trainer.accelerator.num_processes > 1:
+        return loss * trainer.accelerator.num_processes
+    return loss
 
 class DistillTrainer(Trainer):
     "A `Trainer` that distils a frozen `teacher_model` (or its cached targets) into `model` with a per-token divergence"
@@ -98,8 +104,7 @@ class DistillTrainer(Trainer):
         outputs, student = self.model_outputs(model, inputs)
         with self.accelerator.autocast():  # the fused head's products in the run's precision; divergences stay float32
             loss = self.student_loss(student, self.teacher_outputs(inputs), inputs, num_items_in_batch)
-        if num_items_in_batch is not None and self.args.average_tokens_across_devices and self.accelerator.num_processes > 1:
-            loss = loss * self.accelerator.num_processes  # DDP averages gradients over ranks; the token count was summed over them
+        loss = across_ranks(self, loss, num_items_in_batch)
         return (loss, outputs) if return_outputs else loss
 
 # %% ../nbs/03_reference_kd.ipynb #89d41477

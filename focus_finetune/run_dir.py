@@ -19,11 +19,13 @@ from .models import default_device, load_model, process_state
 from .reference_kd import keep_best_args, precision_args, show_training, training_args
 from .token_difficulty import model_fingerprint
 from .specialist_config import SpecialistConfig
+from .data import first_rows
 
 # %% auto #0
 __all__ = ['STAGES', 'MODEL_KEYS', 'TEACHER_FREE', 'RunDirError', 'describe_source', 'with_new_settings', 'open_run_dir',
-           'stage_done', 'write_atomic', 'mark_done', 'read_run', 'run_config', 'is_teacher_free', 'stage_model',
-           'run_data', 'run_teacher', 'specialist_splits', 'off_domain_test', 'train_stage', 'stage_record']
+           'check_finished', 'stage_done', 'write_atomic', 'mark_done', 'read_run', 'run_config', 'is_teacher_free',
+           'stage_model', 'run_data', 'run_teacher', 'specialist_splits', 'off_domain_test', 'train_stage',
+           'stage_record']
 
 # %% ../nbs/07a_run_dir.ipynb #da884463
 class RunDirError(ValueError):
@@ -78,6 +80,11 @@ def _write_run_dir(path: Path, record: dict, overwrite: bool):
         raise RunDirError(f"{path} is not empty and has no config.json: choose a new or empty run directory.")
     path.mkdir(parents=True, exist_ok=True)
     saved.write_text(json.dumps(record, indent=2))
+
+def check_finished(run_dir: str | Path, stages) -> None:
+    "A one-line error naming the `stages` the run in `run_dir` has not finished"
+    missing = [s for s in stages if stage_done(run_dir, s) is None]
+    if missing: raise RunDirError(f"The run in {run_dir} has not finished {', '.join(missing)}: run specialize with the same options first.")
 
 def stage_done(run_dir: Path, stage: str) -> dict | None:
     "What a finished stage recorded in its `done.json`, or None if it has not finished"
@@ -155,7 +162,7 @@ def off_domain_test(domain: str, tokenizer, config: SpecialistConfig = Specialis
     for d in tqdm(others, desc="off-domain test sets", leave=False):
         try: part = tokenize_dataset(load_domain(d, max_train=1, max_eval=4 * per, seed=config.seed)["test"], tokenizer, config.max_length)
         except DataError: continue  # every prompt of this domain is longer than max_length
-        parts.append(part.select(range(min(per, len(part)))))
+        parts.append(first_rows(part, per))
     return concatenate_datasets(parts) if parts else None
 
 # %% ../nbs/07a_run_dir.ipynb #58f479e1

@@ -25,6 +25,9 @@ from .models import ModelLoadError, library_progress_bars, load_model, output_vo
 from .reference_kd import MODEL_INPUTS, freeze, training_args
 from .filtered_distill import KeptFractionLog
 from .speculative import SpeculativeOutput, SpeculativeStats, one_hot_argmax, accept_drafts, check_gamma, warp_probs
+from .data import first_rows
+from .losses import zero_loss
+from .reference_kd import across_ranks
 
 # %% auto #0
 __all__ = ['ALIGNMENT_LOSSES', 'COMPONENTS_FILE', 'COMPONENTS_CONFIG', 'SpAFConfig', 'BottleneckAdapter', 'AlignmentHead',
@@ -392,7 +395,7 @@ def spaf_loss(model: SpAFModel, out: SpAFOutput, labels: torch.Tensor,
     "SpAF's joint loss: the exit's forward KL to the base (top-k by ΔL when k < 1) plus the alignment loss"
     cfg, rows = model.spaf_config, learned_rows(labels)
     if len(rows) == 0:
-        loss = out.logits.sum() * 0.0 + out.pseudo_hidden.sum() * 0.0
+        loss = zero_loss(out.logits, out.pseudo_hidden)
         return (loss, dict(tokens=0, kept=0)) if return_stats else loss
     V, H = out.logits.shape[-1], out.cutoff_hidden.shape[-1]
     base_logits = out.base_logits.reshape(-1, V)
@@ -431,8 +434,7 @@ class SpAFTrainer(KeptFractionLog, Trainer):
         loss, stats = spaf_loss(self.accelerator.unwrap_model(model), out, inputs["labels"], k, self.reference,
                                 num_items_in_batch, return_stats=True)
         if model.training: self.record_kept(stats)
-        if num_items_in_batch is not None and self.args.average_tokens_across_devices and self.accelerator.num_processes > 1:
-            loss = loss * self.accelerator.num_processes  # DDP averages gradients over ranks; the token count was summed over them
+        loss = across_ranks(self, loss, num_items_in_batch)
         return (loss, out) if return_outputs else loss
 
     def _save(self, output_dir: str | None = None, state_dict=None):
@@ -518,7 +520,7 @@ def spaf_filter_experiment(domain: str, base, tokenizer, run_dir: str | Path,
     arms = {"all-token": _train_arm(base, tokenizer, data, out/"all-token", spaf_config, run, progress)}
     arms["focus"] = _train_arm(base, tokenizer, data, out/"focus", spaf_config, run, progress, k=run.k, reference=out/"all-token")
     if not (out/"items.csv").exists():
-        test = data["test"].select(range(min(run.test_sequences, len(data["test"]))))
+        test = first_rows(data["test"], run.test_sequences)
         table = draft_acceptance(base, arms, tokenizer, eval_prompts(raw["test"], run.spec_prompts, tokenizer),
                                  gamma=arms["focus"].spaf_config.num_draft_tokens, max_new_tokens=run.spec_tokens,
                                  seed=run.seed, batch_size=4, progress=progress)

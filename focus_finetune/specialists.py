@@ -27,6 +27,7 @@ from .run_dir import (STAGES, RunDirError, TEACHER_FREE, describe_source, is_tea
                                     stage_record, train_stage)
 from .evaluation import evaluate_run
 from .report import SpecialistResult, load_result, refresh_report, seeds_result
+from .data import first_rows
 
 # %% auto #0
 __all__ = ['teacher_config', 'SpecialistRun', 'check_seeds', 'FocusFineTune']
@@ -142,7 +143,7 @@ def eval_set(self: SpecialistRun) -> Dataset | None:
     "The validation sequences a training stage evaluates on (None when `eval_strategy` is no)"
     if self.config.eval_strategy == "no": return None
     val = self.data()["validation"]
-    return val.select(range(min(self.config.eval_sequences, len(val))))
+    return first_rows(val, self.config.eval_sequences)
 
 @patch
 def train(self: SpecialistRun, trainer_class, model, stage: str, steps: int, learning_rate: float, epochs: float = 0.0, **kw) -> TrainerState:
@@ -223,7 +224,7 @@ def stage_reference(self: SpecialistRun) -> dict:
 @patch
 def stage_analysis(self: SpecialistRun) -> dict:
     val = self.data()["validation"]
-    val = val.select(range(min(self.config.analysis_examples, len(val))))
+    val = first_rows(val, self.config.analysis_examples)
     df = token_losses(self.teacher, self.load("reference"), self.load("init"), val, self.tokenizer, batch_size=4,
                       domain=self.domain, progress=self.progress)
     out = self.dir/"analysis"; out.mkdir(exist_ok=True)

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 from .data import cache_dir, make_collator
 from .losses import LOGP_FLOOR, TeacherTargets, teacher_targets
-from .models import ModelLoadError, output_vocab_size, process_state
+from .models import output_vocab_size, process_state
 from .token_difficulty import model_fingerprint, model_logits
 
 # %% auto #0
