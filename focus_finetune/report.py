@@ -55,6 +55,7 @@ def plot_measures(intervals: pd.DataFrame, measures=("test_loss", "off_domain_lo
     fig.tight_layout()
     return fig
 
+# %% ../nbs/07c_report.ipynb #98414342
 def interval_table(intervals: pd.DataFrame) -> pd.DataFrame:
     "Model × measure table of `value [lo, hi]` strings"
     t = intervals.assign(cell=[format_interval(v, l, h) for v, l, h in zip(intervals.value, intervals.lo, intervals.hi)])
@@ -68,6 +69,7 @@ def comparison_table(cmp: pd.DataFrame, a: str = "all-token") -> pd.DataFrame:
                              **{f"focus − {a} [95 %]": [format_interval(d, l, h) for d, l, h in zip(cmp["diff"], cmp.lo, cmp.hi)]},
                              better=cmp.better))
 
+# %% ../nbs/07c_report.ipynb #531e7c5e
 def _baseline_note(baseline: dict | None) -> str:
     return f" (always answering {baseline['letter']} would score {baseline['accuracy']:.3f})" if baseline else ""
 
@@ -110,6 +112,7 @@ def teacher_and_student(rec: dict, # the run's `config.json`
     if is_teacher_free(rec): return f"No teacher: student {student} fine-tuned on the text, ΔL its excess loss over the all-token model"
     return f"Teacher: `{rec['teacher']}` · student: {student}"
 
+# %% ../nbs/07c_report.ipynb #2933025c
 def matched_section(matched: pd.DataFrame | None, cfg) -> list[str]:
     "Report lines of the third arm (`match_kept_tokens`): FocusFineTune against all-token training on its own longer schedule"
     if matched is None: return []
@@ -157,6 +160,8 @@ def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cm
                                                                   value=[str(v) for v in dataclasses.asdict(cfg).values()]))), ""]
     (run_dir/"report.md").write_text("\n".join(lines))
     return run_dir/"report.md"
+
+# %% ../nbs/07c_report.ipynb #5f84ec5b
 def refresh_report(run_dir: str | Path) -> Path:
     "Intervals, the paired comparison, `metrics.json` and `report.md` of an evaluated run, from its saved items (runs no model)"
     run_dir = Path(run_dir)

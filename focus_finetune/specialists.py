@@ -342,40 +342,47 @@ class FocusFineTune:
         if result.report_path: run.say(f"report: {result.report_path}")
         return result
 
-    def _over_seeds(self, seeds, domain, teacher_model, student_model, domain_data, tokenizer, run_dir, stop_after, redo, overwrite):
-        base = dataclasses.asdict(self.config) | dict(seed=None)
-        record = dict(domain=domain, teacher=describe_source(teacher_model), student=describe_source(student_model),
-                      data=describe_source(domain_data) if domain_data is not None else f"built-in:{domain}", config=base, seeds=list(seeds))
-        open_run_dir(run_dir, record, overwrite)
-        state, results = process_state(), {}
-        for s in seeds:
-            if self.progress and state.is_main_process: print(f"== seed {s} ({list(seeds).index(s) + 1} of {len(seeds)}) ==", flush=True)
-            one = FocusFineTune(dataclasses.replace(self.config, seed=s), self.output_dir, self.progress, verbose=self.verbose)
-            results[s] = one.create_specialist(domain, teacher_model, student_model, domain_data, tokenizer, run_dir/f"seed-{s}", stop_after, redo)
-        return seeds_result(run_dir, results, write=state.is_main_process)
+# %% ../nbs/07d_specialists.ipynb #e10e5fe3
+@patch
+def _over_seeds(self: FocusFineTune, seeds, domain, teacher_model, student_model, domain_data, tokenizer, run_dir, stop_after, redo, overwrite):
+    base = dataclasses.asdict(self.config) | dict(seed=None)
+    record = dict(domain=domain, teacher=describe_source(teacher_model), student=describe_source(student_model),
+                  data=describe_source(domain_data) if domain_data is not None else f"built-in:{domain}", config=base, seeds=list(seeds))
+    open_run_dir(run_dir, record, overwrite)
+    state, results = process_state(), {}
+    for s in seeds:
+        if self.progress and state.is_main_process: print(f"== seed {s} ({list(seeds).index(s) + 1} of {len(seeds)}) ==", flush=True)
+        one = FocusFineTune(dataclasses.replace(self.config, seed=s), self.output_dir, self.progress, verbose=self.verbose)
+        results[s] = one.create_specialist(domain, teacher_model, student_model, domain_data, tokenizer, run_dir/f"seed-{s}", stop_after, redo)
+    return seeds_result(run_dir, results, write=state.is_main_process)
 
-    # one shortcut per built-in domain: `create_specialist(domain, teacher_model, student_model, domain_data, **kwargs)`
-    def create_coding_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
-        "A coding specialist (standard-library function bodies; task metric HumanEval pass@1)"
-        return self.create_specialist("coding", teacher_model, student_model, domain_data, **kwargs)
+# %% ../nbs/07d_specialists.ipynb #ad62cab5
+@patch
+def create_coding_specialist(self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+    "A coding specialist (standard-library function bodies; task metric HumanEval pass@1)"
+    return self.create_specialist("coding", teacher_model, student_model, domain_data, **kwargs)
 
-    def create_math_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
-        "A math specialist (competition and word problems; task metric: the final answer equal in value to the reference)"
-        return self.create_specialist("math", teacher_model, student_model, domain_data, **kwargs)
+@patch
+def create_math_specialist(self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+    "A math specialist (competition and word problems; task metric: the final answer equal in value to the reference)"
+    return self.create_specialist("math", teacher_model, student_model, domain_data, **kwargs)
 
-    def create_medical_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
-        "A medical specialist (clinical exam and medication questions, phenotype definitions; task metric multiple-choice accuracy)"
-        return self.create_specialist("medical", teacher_model, student_model, domain_data, **kwargs)
+@patch
+def create_medical_specialist(self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+    "A medical specialist (clinical exam and medication questions, phenotype definitions; task metric multiple-choice accuracy)"
+    return self.create_specialist("medical", teacher_model, student_model, domain_data, **kwargs)
 
-    def create_legal_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
-        "A legal specialist (tort and real-estate law questions, court claims and decisions, some licences; task metric multiple-choice accuracy)"
-        return self.create_specialist("legal", teacher_model, student_model, domain_data, **kwargs)
+@patch
+def create_legal_specialist(self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+    "A legal specialist (tort and real-estate law questions, court claims and decisions, some licences; task metric multiple-choice accuracy)"
+    return self.create_specialist("legal", teacher_model, student_model, domain_data, **kwargs)
 
-    def create_science_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
-        "A science specialist (research abstracts)"
-        return self.create_specialist("science", teacher_model, student_model, domain_data, **kwargs)
+@patch
+def create_science_specialist(self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+    "A science specialist (research abstracts)"
+    return self.create_specialist("science", teacher_model, student_model, domain_data, **kwargs)
 
-    def create_creative_specialist(self, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
-        "A creative-writing specialist (poems, songs, humour and literary quotations)"
-        return self.create_specialist("creative", teacher_model, student_model, domain_data, **kwargs)
-
+@patch
+def create_creative_specialist(self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+    "A creative-writing specialist (poems, songs, humour and literary quotations)"
+    return self.create_specialist("creative", teacher_model, student_model, domain_data, **kwargs)
