@@ -103,6 +103,7 @@ def _add_run_options(p: argparse.ArgumentParser, student: bool = True, run_dir: 
     p.add_argument("--verbose", action="store_true", help="also transformers' and datasets' own bars and the Trainer's log lines")
     add_config_options(p)
 
+# %% ../nbs/09_cli.ipynb #8a19495b
 def _run(args, stop_after: str):
     if args.teacher_free and args.preset: raise ValueError(f"--preset {args.preset} distils from a teacher: drop --teacher-free or the preset.")
     if args.teacher_free and not args.student: raise ValueError("--teacher-free needs --student (the model to fine-tune).")
@@ -142,6 +143,7 @@ def analyze(args) -> int:
           f"token viewer: {result.run_dir/'analysis'/'token_viewer.html'}")
     return 0
 
+# %% ../nbs/09_cli.ipynb #281e1d4c
 def _add_specialize(sub):
     p = sub.add_parser("specialize", help="make a domain specialist and measure it against all-token distillation",
                        description="Run (or resume) the whole pipeline in a run directory: prepare data, optionally fine-tune the "

@@ -86,6 +86,7 @@ def filtering_effect(run_dir: str | Path, table: pd.DataFrame) -> pd.DataFrame:
                         .replace({"better": {plain: "unfiltered", arm: "filtered"}}).assign(objective=objective, k=k))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
+# %% ../nbs/08_objectives.ipynb #d7dfb564
 def compare_objectives(domain: str, teacher_model=DEFAULT_TEACHER, config: SpecialistConfig | None = None,
                        objectives: tuple = tuple(OBJECTIVES), # which objectives (keys of `OBJECTIVES`)
                        filtering: tuple = (False, True), # without and/or with AdaSPEC filtering
@@ -148,6 +149,7 @@ def compare_objectives(domain: str, teacher_model=DEFAULT_TEACHER, config: Speci
         filtering_effect(run.dir, table).to_csv(run.dir/"filtering_effect.csv", index=False)
         return table
 
+# %% ../nbs/08_objectives.ipynb #f7e81944
 def plot_objectives(table: pd.DataFrame, measures=("top1_agreement", "expected_acceptance", "alpha", "tau")):
     "One bar chart per measure: objectives on the x axis, with and without AdaSPEC filtering side by side"
     import matplotlib.pyplot as plt, seaborn as sns

@@ -39,6 +39,7 @@ def across_ranks(trainer: Trainer, loss: torch.Tensor, num_items_in_batch=None) 
         return loss * trainer.accelerator.num_processes
     return loss
 
+# %% ../nbs/03_reference_kd.ipynb #9a0bded9
 class DistillTrainer(Trainer):
     "A `Trainer` that distils a frozen `teacher_model` (or its cached targets) into `model` with a per-token divergence"
     def __init__(self, *args,

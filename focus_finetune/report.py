@@ -229,6 +229,7 @@ def load_result(run_dir: str | Path) -> SpecialistResult:
     return SpecialistResult(run_dir, path("focus"), path("reference"), run_dir/"report.md", pd.read_csv(ev/"metrics.csv", index_col="model"),
                             stages, pd.read_csv(ev/"comparison.csv"), pd.read_csv(ev/"intervals.csv"), comparison_matched=matched)
 
+# %% ../nbs/07c_report.ipynb #42505193
 def matched_over_seeds(matched: pd.DataFrame | None) -> list[str]:
     "Report lines of the third arm over seeds (`match_kept_tokens`), or none"
     if matched is None: return []

@@ -81,6 +81,7 @@ def _write_run_dir(path: Path, record: dict, overwrite: bool):
     path.mkdir(parents=True, exist_ok=True)
     saved.write_text(json.dumps(record, indent=2))
 
+# %% ../nbs/07a_run_dir.ipynb #ec37d896
 def check_finished(run_dir: str | Path, stages) -> None:
     "A one-line error naming the `stages` the run in `run_dir` has not finished"
     missing = [s for s in stages if stage_done(run_dir, s) is None]

@@ -113,6 +113,7 @@ def accept_drafts(p: torch.Tensor, # `[g + 1, vocab]` target distributions at th
         if tok in eos: new = new[:j + 1]; break
     return n_acc, new[:room]
 
+# %% ../nbs/06_speculative.ipynb #d29bff07
 @torch.no_grad()
 def speculative_generate(target, draft, # causal LMs sharing one vocabulary
                          input_ids: torch.Tensor, # `[1, n]` prompt
