@@ -13,8 +13,8 @@ import torch.nn.functional as F
 __all__ = ['IGNORE_INDEX', 'LOGP_FLOOR', 'DIVERGENCES', 'DEFAULT_K', 'log_probs', 'setting', 'same_setting', 'DistillConfig',
            'rank_order', 'divergence_fn', 'default_chunk_rows', 'row_divergence', 'token_divergence', 'next_token_mask',
            'learned_rows', 'per_token_mean', 'zero_loss', 'masked_mean', 'check_k', 'select_top_k', 'TeacherTargets',
-           'log1mexp', 'teacher_targets', 'targets_fkl', 'fkl_rows', 'distill_loss', 'adaspec_loss', 'token_ce',
-           'selective_ce_loss', 'expected_acceptance']
+           'log1mexp', 'teacher_targets', 'targets_fkl', 'check_fkl_only', 'fkl_rows', 'distill_loss', 'adaspec_loss',
+           'token_ce', 'selective_ce_loss', 'expected_acceptance']
 
 # %% ../nbs/02_losses.ipynb #85a83446
 IGNORE_INDEX = -100
@@ -242,6 +242,11 @@ def targets_fkl(student_logits: torch.Tensor, # `[..., vocab]`
     return (p_top.exp() * (p_top - q_top)).sum(-1) + tail_term
 
 # %% ../nbs/02_losses.ipynb #78d04706
+def check_fkl_only(kind: str):
+    "Cached teacher targets give forward KL only: a one-line error for any other divergence"
+    if kind != "fkl": raise ValueError(f"divergence={kind!r} needs the teacher's whole distribution; cached teacher targets hold "
+                                       "its top-k only: use divergence='fkl' or the live teacher (teacher_top_k=0).")
+
 def fkl_rows(student_flat: torch.Tensor, # `[positions, vocab]` logits
              teacher, # `[batch, seq, vocab]` teacher logits or `TeacherTargets`
              rows: torch.Tensor, # which flattened positions
@@ -250,8 +255,7 @@ def fkl_rows(student_flat: torch.Tensor, # `[positions, vocab]` logits
     "Forward KL of the student at `rows` from the teacher's logits, or from its cached top-k targets"
     if not isinstance(teacher, TeacherTargets):
         return row_divergence(student_flat, teacher.reshape(-1, teacher.shape[-1]), rows, "fkl")
-    if kind != "fkl": raise ValueError(f"divergence={kind!r} needs the teacher's whole distribution; cached teacher targets hold "
-                                       "its top-k only: use divergence='fkl' or the live teacher (teacher_top_k=0).")
+    check_fkl_only(kind)
     return targets_fkl(student_flat[rows], teacher.flat()[rows])
 
 def distill_loss(student_logits, teacher_logits, labels, kind: str = DistillConfig.divergence,
@@ -287,7 +291,7 @@ def adaspec_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
         return (loss, dict(tokens=0, kept=0)) if return_stats else loss
     flat_s = student_logits.reshape(-1, V)
     plain_fkl = kind == "fkl" and not params.get("rank_weight")
-    if isinstance(teacher_logits, TeacherTargets) and not plain_fkl: fkl_rows(flat_s, teacher_logits, rows, kind)  # the error
+    if isinstance(teacher_logits, TeacherTargets): check_fkl_only("fkl" if plain_fkl else kind)
     with torch.set_grad_enabled(plain_fkl and torch.is_grad_enabled()):  # L_S is the training loss only for plain fkl
         l_student = fkl_rows(flat_s, teacher_logits, rows)
     if ref_losses is None:
