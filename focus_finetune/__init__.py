@@ -17,15 +17,29 @@ __all__ = ['DOMAINS', 'load_domain', 'tokenize_dataset', 'load_model', 'load_tok
 # %% ../nbs/11_api.ipynb #bd9c7729
 from .data import DOMAINS, load_domain, tokenize_dataset
 from .models import load_model, load_tokenizer, make_student, non_embedding_parameters
-from .losses import (DistillConfig, adaspec_loss, distill_loss, select_top_k, selective_ce_loss, targets_fkl,
-                                   teacher_targets, token_divergence)
+from focus_finetune.losses import (
+    DistillConfig,
+    adaspec_loss,
+    distill_loss,
+    select_top_k,
+    selective_ce_loss,
+    targets_fkl,
+    teacher_targets,
+    token_divergence,
+)
 from .fused import HeadInput, fused_adaspec_loss, fused_distill_loss
 from .reference_kd import DistillTrainer, distill
 from .token_difficulty import cache_reference_losses, token_losses
 from .teacher_cache import TeacherCache, open_teacher_cache
 from .draft import DraftConfig, build_draft, resolve_draft
-from .filtered_distill import (AdaSPECTrainer, OnPolicyAdaSPECTrainer, OnPolicyConfig, OnPolicyDistillTrainer,
-                                             SelectiveSFTTrainer, compare_models)
+from focus_finetune.filtered_distill import (
+    AdaSPECTrainer,
+    OnPolicyAdaSPECTrainer,
+    OnPolicyConfig,
+    OnPolicyDistillTrainer,
+    SelectiveSFTTrainer,
+    compare_models,
+)
 from .speculative import draft_acceptance, speculative_generate
 from .spaf import SpAFConfig, SpAFModel, SpAFTrainer, spaf_generate, train_spaf
 from .yardstick import MEASURES, measures_table, paired_comparison, verdict
@@ -33,12 +47,56 @@ from .specialist_config import DEMO_SETTINGS, SpecialistConfig
 from .report import SpecialistResult, load_result
 from .specialists import FocusFineTune
 from .objectives import OBJECTIVES, compare_objectives
-_all_ = ["DOMAINS", "load_domain", "tokenize_dataset", "load_model", "load_tokenizer", "make_student",
-         "non_embedding_parameters", "DistillConfig", "adaspec_loss", "distill_loss",
-         "select_top_k", "selective_ce_loss", "targets_fkl", "teacher_targets", "token_divergence", "HeadInput", "fused_adaspec_loss", "fused_distill_loss",
-         "DistillTrainer", "distill", "DraftConfig", "build_draft", "resolve_draft", "cache_reference_losses", "token_losses", "TeacherCache",
-         "open_teacher_cache", "AdaSPECTrainer", "OnPolicyAdaSPECTrainer",
-         "OnPolicyConfig", "OnPolicyDistillTrainer", "SelectiveSFTTrainer", "compare_models", "draft_acceptance", "speculative_generate",
-         "SpAFConfig", "SpAFModel", "SpAFTrainer", "spaf_generate", "train_spaf", "MEASURES",
-         "measures_table", "paired_comparison", "verdict", "DEMO_SETTINGS", "FocusFineTune", "SpecialistConfig", "SpecialistResult",
-         "load_result", "OBJECTIVES", "compare_objectives"]
+_all_ = [
+    "DOMAINS",
+    "load_domain",
+    "tokenize_dataset",
+    "load_model",
+    "load_tokenizer",
+    "make_student",
+    "non_embedding_parameters",
+    "DistillConfig",
+    "adaspec_loss",
+    "distill_loss",
+    "select_top_k",
+    "selective_ce_loss",
+    "targets_fkl",
+    "teacher_targets",
+    "token_divergence",
+    "HeadInput",
+    "fused_adaspec_loss",
+    "fused_distill_loss",
+    "DistillTrainer",
+    "distill",
+    "DraftConfig",
+    "build_draft",
+    "resolve_draft",
+    "cache_reference_losses",
+    "token_losses",
+    "TeacherCache",
+    "open_teacher_cache",
+    "AdaSPECTrainer",
+    "OnPolicyAdaSPECTrainer",
+    "OnPolicyConfig",
+    "OnPolicyDistillTrainer",
+    "SelectiveSFTTrainer",
+    "compare_models",
+    "draft_acceptance",
+    "speculative_generate",
+    "SpAFConfig",
+    "SpAFModel",
+    "SpAFTrainer",
+    "spaf_generate",
+    "train_spaf",
+    "MEASURES",
+    "measures_table",
+    "paired_comparison",
+    "verdict",
+    "DEMO_SETTINGS",
+    "FocusFineTune",
+    "SpecialistConfig",
+    "SpecialistResult",
+    "load_result",
+    "OBJECTIVES",
+    "compare_objectives",
+]

@@ -7,9 +7,31 @@ from __future__ import annotations
 import argparse, dataclasses, sys, time
 from pathlib import Path
 
-from .data import DOMAINS, MAX_EVAL, MAX_LENGTH, MAX_TRAIN, DataError, domain_table, load_domain, load_examples, source_table, split_examples, tokenize_dataset, token_stats
+from focus_finetune.data import (
+    DOMAINS,
+    MAX_EVAL,
+    MAX_LENGTH,
+    MAX_TRAIN,
+    DataError,
+    domain_table,
+    load_domain,
+    load_examples,
+    source_table,
+    split_examples,
+    tokenize_dataset,
+    token_stats,
+)
 from .draft import DRAFT_PRESETS, DraftConfig, build_draft, draft_config, draft_record
-from .models import DEFAULT_TEACHER, ModelLoadError, default_device, end_processes, library_progress_bars, load_model, load_tokenizer, process_state
+from focus_finetune.models import (
+    DEFAULT_TEACHER,
+    ModelLoadError,
+    default_device,
+    end_processes,
+    library_progress_bars,
+    load_model,
+    load_tokenizer,
+    process_state,
+)
 from .filtered_distill import OnPolicyConfig
 from .objectives import OBJECTIVES, compare_objectives, plot_k_sweep, plot_objectives
 from .specialist_config import DEMO_SETTINGS, PRESETS, SpecialistConfig, preset_settings
@@ -26,15 +48,28 @@ __all__ = ['prepare', 'add_config_options', 'given_settings', 'config_from_args'
 
 # %% ../nbs/09_cli.ipynb #2ebd549b
 def _add_prepare(sub):
-    p = sub.add_parser("prepare", help="load a model and prepare a domain data set; print its statistics",
-                       description="Load MODEL, split DOMAIN (or your --data files) into train/validation/test, tokenize "
-                                   "with the model's tokenizer (chat template, prompt tokens masked) and print statistics.")
-    p.add_argument("--model", default=DEFAULT_TEACHER, help="Hub id, model directory, .gguf file or bundled alias (default: %(default)s)")
+    p = sub.add_parser(
+        "prepare",
+        help="load a model and prepare a domain data set; print its statistics",
+        description="Load MODEL, split DOMAIN (or your --data files) into train/validation/test, tokenize "
+        "with the model's tokenizer (chat template, prompt tokens masked) and print statistics.",
+    )
+    p.add_argument(
+        "--model",
+        default=DEFAULT_TEACHER,
+        help="Hub id, model directory, .gguf file or bundled alias (default: %(default)s)",
+    )
     p.add_argument("--domain", default="coding", help=f"one of {', '.join(DOMAINS)}, or 'all' (default: %(default)s)")
-    p.add_argument("--data", nargs="+", help="your own .jsonl/.json/.csv/.txt files (prompt/response or text columns) instead of a domain")
+    p.add_argument(
+        "--data",
+        nargs="+",
+        help="your own .jsonl/.json/.csv/.txt files (prompt/response or text columns) instead of a domain",
+    )
     p.add_argument("--max-length", type=int, default=MAX_LENGTH, help="tokens per example (default: %(default)s)")
     p.add_argument("--max-train", type=int, default=MAX_TRAIN, help="cap on training examples (default: %(default)s)")
-    p.add_argument("--max-eval", type=int, default=MAX_EVAL, help="cap on validation and test examples (default: %(default)s)")
+    p.add_argument(
+        "--max-eval", type=int, default=MAX_EVAL, help="cap on validation and test examples (default: %(default)s)"
+    )
     p.add_argument("--skip-model", action="store_true", help="load only the tokenizer, not the model weights")
     p.set_defaults(func=prepare)
 
@@ -50,16 +85,24 @@ def prepare(args) -> int:
     if args.data:
         parts = tokenize_dataset(split_examples(load_examples(args.data), **split_kw), tok, args.max_length)
         rows = [dict(data="your data", split=s, **token_stats(d)) for s, d in parts.items()]
-        import pandas as pd; table = pd.DataFrame(rows)
+        import pandas as pd
+
+        table = pd.DataFrame(rows)
         domains = []
     else:
         domains = list(DOMAINS) if args.domain == "all" else [args.domain]
         table = domain_table(tok, domains, args.max_length, **split_kw)
     print(table.to_string(index=False))
-    if domains: print("\nshare of each split's learned tokens by source:\n" + source_table(tok, domains, args.max_length, **split_kw).to_string(index=False))
+    if domains:
+        print(
+            "\nshare of each split's learned tokens by source:\n"
+            + source_table(tok, domains, args.max_length, **split_kw).to_string(index=False)
+        )
     if domains:
         ex = load_domain(domains[0], **split_kw)["train"][0]
-        print(f"\none {domains[0]} training example ({ex['source']}):\nPROMPT:   {ex['prompt'][:400]}\nRESPONSE: {ex['response'][:400]}")
+        print(
+            f"\none {domains[0]} training example ({ex['source']}):\nPROMPT:   {ex['prompt'][:400]}\nRESPONSE: {ex['response'][:400]}"
+        )
     return 0
 
 # %% ../nbs/09_cli.ipynb #7c371eff
@@ -68,12 +111,17 @@ def add_config_options(p: argparse.ArgumentParser, config_class=SpecialistConfig
     g = p.add_argument_group(f"settings ({config_class.__name__})")
     for f in dataclasses.fields(config_class):
         flag, helptext = "--" + f.name.replace("_", "-"), f"{f.metadata['help']} (default: {f.default})"
-        if isinstance(f.default, bool): g.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=helptext)
+        if isinstance(f.default, bool):
+            g.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=helptext)
         else: g.add_argument(flag, type=type(f.default), default=None, metavar=f.name.upper(), help=helptext)
 
 def given_settings(args, config_class=SpecialistConfig) -> dict:
     "The fields of `config_class` given on the command line"
-    return {f.name: getattr(args, f.name) for f in dataclasses.fields(config_class) if getattr(args, f.name, None) is not None}
+    return {
+        f.name: getattr(args, f.name)
+        for f in dataclasses.fields(config_class)
+        if getattr(args, f.name, None) is not None
+    }
 
 def config_from_args(args, base: SpecialistConfig | None = None) -> SpecialistConfig:
     "`base` (default `SpecialistConfig()`, or the `--preset`'s settings) with the options given on the command line"
@@ -81,36 +129,76 @@ def config_from_args(args, base: SpecialistConfig | None = None) -> SpecialistCo
     if getattr(args, "preset", None): return SpecialistConfig(**preset_settings(args.preset, given))
     return dataclasses.replace(base or SpecialistConfig(), **given)
 
-def _add_run_options(p: argparse.ArgumentParser, student: bool = True, run_dir: str = "runs/<domain>-focus, or runs/<domain>-teacher-free"):
-    p.add_argument("--domain", default="coding", help=f"{', '.join(DOMAINS)}, or your label for --data (default: %(default)s)")
+def _add_run_options(
+    p: argparse.ArgumentParser,
+    student: bool = True,
+    run_dir: str = "runs/<domain>-focus, or runs/<domain>-teacher-free",
+):
+    p.add_argument(
+        "--domain", default="coding", help=f"{', '.join(DOMAINS)}, or your label for --data (default: %(default)s)"
+    )
     p.add_argument("--teacher", default=DEFAULT_TEACHER,
                    help="teacher: Hub id, model directory, .gguf file or bundled alias (default: %(default)s)")
     if student:
-        p.add_argument("--teacher-free", action="store_true", help="no teacher: selective fine-tuning of --student on its excess loss over a reference")
-        p.add_argument("--student", help="student (same forms as --teacher), or a pre-distilled draft: draft (the cached draft of the teacher "
-                       "for this seed, built if missing), draft:gpu, draft:<name>; default: the teacher's embeddings, head and "
-                       "--student-layers layers (with --preset: draft)")
-        p.add_argument("--preset", choices=list(PRESETS), help="a regime of settings: adaspec = the paper's (epochs, constant lr 3e-4, "
-                       "weight decay 0.1, batch 16, length 512, bf16 on GPU, best epoch kept, teacher fine-tuned, draft student); "
-                       "a setting that contradicts it is an error")
-    p.add_argument("--data", nargs="+", help="your .jsonl/.json/.csv/.txt files or directory (prompt/response or text) instead of the built-in corpus")
+        p.add_argument(
+            "--teacher-free",
+            action="store_true",
+            help="no teacher: selective fine-tuning of --student on its excess loss over a reference",
+        )
+        p.add_argument(
+            "--student",
+            help="student (same forms as --teacher), or a pre-distilled draft: draft (the cached draft of the teacher "
+            "for this seed, built if missing), draft:gpu, draft:<name>; default: the teacher's embeddings, head and "
+            "--student-layers layers (with --preset: draft)",
+        )
+        p.add_argument(
+            "--preset",
+            choices=list(PRESETS),
+            help="a regime of settings: adaspec = the paper's (epochs, constant lr 3e-4, "
+            "weight decay 0.1, batch 16, length 512, bf16 on GPU, best epoch kept, teacher fine-tuned, draft student); "
+            "a setting that contradicts it is an error",
+        )
+    p.add_argument(
+        "--data",
+        nargs="+",
+        help="your .jsonl/.json/.csv/.txt files or directory (prompt/response or text) instead of the built-in corpus",
+    )
     p.add_argument("--run-dir", help=f"run directory (default: {run_dir})")
-    p.add_argument("--overwrite", action="store_true", help="start over in a run directory that was made with other settings")
+    p.add_argument(
+        "--overwrite", action="store_true", help="start over in a run directory that was made with other settings"
+    )
     if student:
-        p.add_argument("--seeds", nargs="+", type=int, metavar="SEED",
-                       help="run once per seed in RUN_DIR/seed-<s> and report the mean difference over seeds with its interval (e.g. --seeds 0 1 2)")
+        p.add_argument(
+            "--seeds",
+            nargs="+",
+            type=int,
+            metavar="SEED",
+            help="run once per seed in RUN_DIR/seed-<s> and report the mean difference over seeds with its interval (e.g. --seeds 0 1 2)",
+        )
     p.add_argument("--quiet", action="store_true", help="no stage lines or progress bars")
-    p.add_argument("--verbose", action="store_true", help="also transformers' and datasets' own bars and the Trainer's log lines")
+    p.add_argument(
+        "--verbose", action="store_true", help="also transformers' and datasets' own bars and the Trainer's log lines"
+    )
     add_config_options(p)
 
 # %% ../nbs/09_cli.ipynb #8a19495b
 def _run(args, stop_after: str):
-    if args.teacher_free and args.preset: raise ValueError(f"--preset {args.preset} distils from a teacher: drop --teacher-free or the preset.")
-    if args.teacher_free and not args.student: raise ValueError("--teacher-free needs --student (the model to fine-tune).")
+    if args.teacher_free and args.preset:
+        raise ValueError(f"--preset {args.preset} distils from a teacher: drop --teacher-free or the preset.")
+    if args.teacher_free and not args.student:
+        raise ValueError("--teacher-free needs --student (the model to fine-tune).")
     fft = FocusFineTune(config_from_args(args), progress=not args.quiet, verbose=args.verbose)
     student = args.student or ("draft" if args.preset else None)
-    return fft.create_specialist(args.domain, None if args.teacher_free else args.teacher, student, args.data,
-                                 run_dir=args.run_dir, stop_after=stop_after, overwrite=args.overwrite, seeds=args.seeds)
+    return fft.create_specialist(
+        args.domain,
+        None if args.teacher_free else args.teacher,
+        student,
+        args.data,
+        run_dir=args.run_dir,
+        stop_after=stop_after,
+        overwrite=args.overwrite,
+        seeds=args.seeds,
+    )
 
 def print_summary(result) -> None:
     "The results table, the all-token vs FocusFineTune comparison and where the report is"
@@ -123,7 +211,10 @@ def print_summary(result) -> None:
     print("\n" + shown.to_string(index=False) + "\n\n" + verdict(cmp))
     if result.comparison_matched is not None:  # match_kept_tokens: is a gain the selection's or the longer schedule's?
         print("\n" + verdict(result.comparison_matched, "all-token-matched"))
-    print(f"\nreport: {result.report_path}" + (f"\nFocusFineTune student: {result.focus_path}" if result.focus_path else ""))
+    print(
+        f"\nreport: {result.report_path}"
+        + (f"\nFocusFineTune student: {result.focus_path}" if result.focus_path else "")
+    )
 
 def specialize(args) -> int:
     "The `specialize` sub-command"
@@ -137,7 +228,9 @@ def analyze(args) -> int:
     result = _run(args, "analysis")
     if not process_state().is_main_process: return 0
     a = result.stages["analysis"]
-    print(f"\n{a['tokens']} validation tokens; ΔL > 0 for {a['positive_delta']:.0%}; top-k threshold ΔL = {a['delta_threshold']:.3f}")
+    print(
+        f"\n{a['tokens']} validation tokens; ΔL > 0 for {a['positive_delta']:.0%}; top-k threshold ΔL = {a['delta_threshold']:.3f}"
+    )
     print(f"share of tokens kept, by kind: {a['kept_share_by_kind']}")
     print(f"figures: {result.run_dir/'analysis'/'delta_hist.png'}, {result.run_dir/'analysis'/'delta_by_kind.png'}; "
           f"token viewer: {result.run_dir/'analysis'/'token_viewer.html'}")
@@ -145,19 +238,27 @@ def analyze(args) -> int:
 
 # %% ../nbs/09_cli.ipynb #281e1d4c
 def _add_specialize(sub):
-    p = sub.add_parser("specialize", help="make a domain specialist and measure it against all-token distillation",
-                       description="Run (or resume) the whole pipeline in a run directory: prepare data, optionally fine-tune the "
-                                   "teacher, distil the reference on all tokens (= the all-token model), analyse token difficulty, distil "
-                                   "the student on the top-k tokens by ΔL, and evaluate untrained / all-token / FocusFineTune "
-                                   "students (held-out loss, agreement, speculative acceptance, task metric, off-domain loss). "
-                                   "Writes config.json, metrics.json, report.md and the models. Several GPUs: start it with "
-                                   "`torchrun --nproc_per_node N --no-python focus-finetune specialize ...` (training stages data-parallel).")
-    _add_run_options(p); p.set_defaults(func=specialize)
-    p = sub.add_parser("analyze", help="run up to the token-difficulty analysis (ΔL histogram, token viewer)",
-                       description="The specialize pipeline up to the token-difficulty analysis: per-token L_ref, L_student and ΔL "
-                                   "on validation examples, with the ΔL histogram, ΔL by token kind and an HTML token viewer. "
-                                   "`specialize` with the same options continues from there.")
-    _add_run_options(p); p.set_defaults(func=analyze)
+    p = sub.add_parser(
+        "specialize",
+        help="make a domain specialist and measure it against all-token distillation",
+        description="Run (or resume) the whole pipeline in a run directory: prepare data, optionally fine-tune the "
+        "teacher, distil the reference on all tokens (= the all-token model), analyse token difficulty, distil "
+        "the student on the top-k tokens by ΔL, and evaluate untrained / all-token / FocusFineTune "
+        "students (held-out loss, agreement, speculative acceptance, task metric, off-domain loss). "
+        "Writes config.json, metrics.json, report.md and the models. Several GPUs: start it with "
+        "`torchrun --nproc_per_node N --no-python focus-finetune specialize ...` (training stages data-parallel).",
+    )
+    _add_run_options(p)
+    p.set_defaults(func=specialize)
+    p = sub.add_parser(
+        "analyze",
+        help="run up to the token-difficulty analysis (ΔL histogram, token viewer)",
+        description="The specialize pipeline up to the token-difficulty analysis: per-token L_ref, L_student and ΔL "
+        "on validation examples, with the ΔL histogram, ΔL by token kind and an HTML token viewer. "
+        "`specialize` with the same options continues from there.",
+    )
+    _add_run_options(p)
+    p.set_defaults(func=analyze)
 
 # %% ../nbs/09_cli.ipynb #bd202285
 def draft(args) -> int:
@@ -166,21 +267,37 @@ def draft(args) -> int:
     path = build_draft(args.teacher, config, out=args.out, progress=not args.quiet)
     if not process_state().is_main_process: return 0
     rec = draft_record(path)
-    print(f"draft: {path}\n{rec['steps_run']} steps ({'stopped early' if rec['stopped_early'] else 'all steps'}), best step {rec['best_step']} "
-          f"(held-out KL {rec['best_eval_kl']:.3f}), built in {rec['seconds'] / 60:.1f} min on {rec['device']}")
+    print(
+        f"draft: {path}\n{rec['steps_run']} steps ({'stopped early' if rec['stopped_early'] else 'all steps'}), best step {rec['best_step']} "
+        f"(held-out KL {rec['best_eval_kl']:.3f}), built in {rec['seconds'] / 60:.1f} min on {rec['device']}"
+    )
     print(f"on {rec['validation_sequences']} validation sequences of every domain (95 % bootstrap interval):")
     for model, measures in rec["heldout"].items():
         print(f"  {model:7s}" + "  ".join(f"{m} {v[0]:.3f} [{v[1]:.3f}, {v[2]:.3f}]" for m, v in measures.items()))
-    print(f"use it: focus-finetune specialize --teacher {args.teacher} --student draft:{path.name} --seed {config.seed}")
+    print(
+        f"use it: focus-finetune specialize --teacher {args.teacher} --student draft:{path.name} --seed {config.seed}"
+    )
     return 0
 
 def _add_draft(sub):
-    p = sub.add_parser("draft", help="pre-distil a draft from the teacher on every domain's training text, cached for specialize",
-                       description="Carve a student from the teacher and distil it with forward KL on the training splits of every "
-                                   "built-in domain (never their validation or test items), evaluating held-out KL and keeping the "
-                                   "best checkpoint; the draft is cached by teacher and settings and used by `specialize --student draft`.")
-    p.add_argument("--teacher", default=DEFAULT_TEACHER, help="teacher: Hub id, model directory, .gguf file or bundled alias (default: %(default)s)")
-    p.add_argument("--preset", choices=list(DRAFT_PRESETS), default="cpu", help="cpu: ≤ 30 min on 2 cores; gpu: a much longer run for one GPU (default: %(default)s)")
+    p = sub.add_parser(
+        "draft",
+        help="pre-distil a draft from the teacher on every domain's training text, cached for specialize",
+        description="Carve a student from the teacher and distil it with forward KL on the training splits of every "
+        "built-in domain (never their validation or test items), evaluating held-out KL and keeping the "
+        "best checkpoint; the draft is cached by teacher and settings and used by `specialize --student draft`.",
+    )
+    p.add_argument(
+        "--teacher",
+        default=DEFAULT_TEACHER,
+        help="teacher: Hub id, model directory, .gguf file or bundled alias (default: %(default)s)",
+    )
+    p.add_argument(
+        "--preset",
+        choices=list(DRAFT_PRESETS),
+        default="cpu",
+        help="cpu: ≤ 30 min on 2 cores; gpu: a much longer run for one GPU (default: %(default)s)",
+    )
     p.add_argument("--out", help="draft directory (default: in the cache, named by teacher and settings)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     add_config_options(p, DraftConfig)
@@ -192,7 +309,8 @@ def evaluate(args) -> int:
     if args.run_dir and args.run_dir_option and Path(args.run_dir) != Path(args.run_dir_option):
         raise ValueError(f"Two run directories given ({args.run_dir} and --run-dir {args.run_dir_option}): give one.")
     run_dir = args.run_dir or args.run_dir_option
-    if not run_dir: raise ValueError("No run directory: give it as `focus-finetune evaluate RUN_DIR` (or --run-dir RUN_DIR).")
+    if not run_dir:
+        raise ValueError("No run directory: give it as `focus-finetune evaluate RUN_DIR` (or --run-dir RUN_DIR).")
     run = SpecialistRun.reopen(run_dir, progress=not args.quiet, verbose=args.verbose)
     needed = STAGES if args.report_only else STAGES[:-1]  # --report-only needs the evaluation too
     check_finished(run.dir, needed)
@@ -211,54 +329,106 @@ def demo(args) -> int:
     return 0
 
 def _add_evaluate_demo(sub):
-    p = sub.add_parser("evaluate", help="score the models of a run directory again and rewrite its report",
-                       description="Reopen RUN_DIR (teacher, data and settings from its config.json) and rerun the evaluation "
-                                   "stage: held-out loss, agreement, speculative acceptance, task metric, off-domain loss.")
+    p = sub.add_parser(
+        "evaluate",
+        help="score the models of a run directory again and rewrite its report",
+        description="Reopen RUN_DIR (teacher, data and settings from its config.json) and rerun the evaluation "
+        "stage: held-out loss, agreement, speculative acceptance, task metric, off-domain loss.",
+    )
     p.add_argument("run_dir", metavar="RUN_DIR", nargs="?", help="a run directory made by specialize or demo")
     p.add_argument("--run-dir", dest="run_dir_option", metavar="RUN_DIR", help="the same, as specialize names it")
-    p.add_argument("--report-only", action="store_true", help="only rewrite metrics.json and report.md from the saved scores")
+    p.add_argument(
+        "--report-only", action="store_true", help="only rewrite metrics.json and report.md from the saved scores"
+    )
     p.add_argument("--quiet", action="store_true", help="no stage lines or progress bars")
-    p.add_argument("--verbose", action="store_true", help="also transformers' and datasets' own bars and the Trainer's log lines")
+    p.add_argument(
+        "--verbose", action="store_true", help="also transformers' and datasets' own bars and the Trainer's log lines"
+    )
     p.set_defaults(func=evaluate)
-    p = sub.add_parser("demo", help="a complete coding specialist on the bundled SmolLM2-135M (under 10 minutes on 2 CPU cores)",
-                       description="specialize --domain coding on the bundled SmolLM2-135M-Instruct teacher and an 8-layer student, "
-                                   f"with small settings ({', '.join(f'{k}={v}' for k, v in DEMO_SETTINGS.items())}). "
-                                   "Prints the results table and where the report is.")
+    p = sub.add_parser(
+        "demo",
+        help="a complete coding specialist on the bundled SmolLM2-135M (under 10 minutes on 2 CPU cores)",
+        description="specialize --domain coding on the bundled SmolLM2-135M-Instruct teacher and an 8-layer student, "
+        f"with small settings ({', '.join(f'{k}={v}' for k, v in DEMO_SETTINGS.items())}). "
+        "Prints the results table and where the report is.",
+    )
     p.add_argument("--run-dir", default="runs/demo", help="run directory (default: %(default)s)")
-    p.add_argument("--overwrite", action="store_true", help="start over in a run directory that was made with other settings")
+    p.add_argument(
+        "--overwrite", action="store_true", help="start over in a run directory that was made with other settings"
+    )
     p.add_argument("--quiet", action="store_true", help="no stage lines or progress bars")
-    p.add_argument("--verbose", action="store_true", help="also transformers' and datasets' own bars and the Trainer's log lines")
+    p.add_argument(
+        "--verbose", action="store_true", help="also transformers' and datasets' own bars and the Trainer's log lines"
+    )
     p.set_defaults(func=demo)
 
 # %% ../nbs/09_cli.ipynb #1508aecd
 def compare(args) -> int:
     "The `compare` sub-command"
-    import matplotlib; matplotlib.use("Agg")
+    import matplotlib
+
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt, pandas as pd
     filtering = dict(both=(False, True), off=(False,), on=(True,))[args.filtering]
-    table = compare_objectives(args.domain, args.teacher, config_from_args(args), tuple(args.objectives), filtering,
-                               OnPolicyConfig(**given_settings(args, OnPolicyConfig)), args.data, run_dir=args.run_dir, progress=not args.quiet,
-                               overwrite=args.overwrite, rescore=args.rescore, ks=args.ks)
+    table = compare_objectives(
+        args.domain,
+        args.teacher,
+        config_from_args(args),
+        tuple(args.objectives),
+        filtering,
+        OnPolicyConfig(**given_settings(args, OnPolicyConfig)),
+        args.data,
+        run_dir=args.run_dir,
+        progress=not args.quiet,
+        overwrite=args.overwrite,
+        rescore=args.rescore,
+        ks=args.ks,
+    )
     run_dir = Path(args.run_dir or f"runs/{args.domain}-objectives")
     fig = plot_objectives(table) if not args.ks else plot_k_sweep(pd.read_csv(run_dir/"filtering_effect.csv"))
-    fig.savefig(run_dir/"comparison.png", dpi=110); plt.close(fig)
-    cols = [c for c in ("k", "kl", "top1_agreement", "expected_acceptance", "alpha", "tau", "kept_fraction", "seconds") if c in table]
-    print("\n" + table[cols].round(4).to_string() + f"\n\ntable: {run_dir/'comparison.csv'}\nfigure: {run_dir/'comparison.png'}")
+    fig.savefig(run_dir / "comparison.png", dpi=110)
+    plt.close(fig)
+    cols = [
+        c
+        for c in ("k", "kl", "top1_agreement", "expected_acceptance", "alpha", "tau", "kept_fraction", "seconds")
+        if c in table
+    ]
+    print(
+        "\n"
+        + table[cols].round(4).to_string()
+        + f"\n\ntable: {run_dir / 'comparison.csv'}\nfigure: {run_dir / 'comparison.png'}"
+    )
     return 0
 
 def _add_compare(sub):
-    p = sub.add_parser("compare", help="distillation objectives with and without AdaSPEC filtering, side by side",
-                       description="Train one student per objective (fkl, rkl, tvd, jsd, on-policy jsd, rank+fkl), with and without "
-                                   "AdaSPEC's top-k filter, from the same initialisation, data, steps (--student-steps) and seed; "
-                                   "score each as a draft for the teacher (held-out KL, top-1 agreement, expected acceptance, α, τ).")
+    p = sub.add_parser(
+        "compare",
+        help="distillation objectives with and without AdaSPEC filtering, side by side",
+        description="Train one student per objective (fkl, rkl, tvd, jsd, on-policy jsd, rank+fkl), with and without "
+        "AdaSPEC's top-k filter, from the same initialisation, data, steps (--student-steps) and seed; "
+        "score each as a draft for the teacher (held-out KL, top-1 agreement, expected acceptance, α, τ).",
+    )
     _add_run_options(p, student=False, run_dir="runs/<domain>-objectives")
     g = p.add_argument_group("objectives")
     g.add_argument("--objectives", nargs="+", default=list(OBJECTIVES), choices=list(OBJECTIVES), metavar="OBJECTIVE",
                    help=f"objectives to run (default: all of {', '.join(OBJECTIVES)})")
-    g.add_argument("--filtering", choices=("both", "off", "on"), default="both", help="without and/or with AdaSPEC filtering (default: %(default)s)")
-    g.add_argument("--ks", type=float, nargs="+", metavar="K", help="a sweep over k: one filtered arm per kept fraction, e.g. 0.2 0.4 0.6 0.8 1 "
-                                                                   "(default: --k only); the figure is then filtered − unfiltered against k")
-    g.add_argument("--rescore", action="store_true", help="score the finished arms again from their saved models (no training)")
+    g.add_argument(
+        "--filtering",
+        choices=("both", "off", "on"),
+        default="both",
+        help="without and/or with AdaSPEC filtering (default: %(default)s)",
+    )
+    g.add_argument(
+        "--ks",
+        type=float,
+        nargs="+",
+        metavar="K",
+        help="a sweep over k: one filtered arm per kept fraction, e.g. 0.2 0.4 0.6 0.8 1 "
+        "(default: --k only); the figure is then filtered − unfiltered against k",
+    )
+    g.add_argument(
+        "--rescore", action="store_true", help="score the finished arms again from their saved models (no training)"
+    )
     add_config_options(p, OnPolicyConfig)
     p.set_defaults(func=compare)
 
@@ -266,19 +436,35 @@ def _add_compare(sub):
 def _spaf_data(args, run: SpAFRunConfig, tokenizer):
     "The domain's tokenized splits for a SpAF run"
     with library_progress_bars(not args.quiet):
-        return tokenize_dataset(load_domain(args.domain, max_train=run.max_train, seed=run.seed), tokenizer, max_length=run.max_length)
+        return tokenize_dataset(
+            load_domain(args.domain, max_train=run.max_train, seed=run.seed), tokenizer, max_length=run.max_length
+        )
 
 def spaf_train(args) -> int:
     "The `spaf train` sub-command"
     run = SpAFRunConfig(**given_settings(args, SpAFRunConfig))
     base, tok = load_model(args.base, device=default_device()), load_tokenizer(args.base)
     k = run.k if args.reference else 1.0
-    trainer = train_spaf(base, tok, _spaf_data(args, run, tok)["train"], output_dir=args.output_dir,
-                         spaf_config=SpAFConfig(**given_settings(args, SpAFConfig)), k=k, reference=args.reference,
-                         draft_vocab=args.draft_vocab, progress=not args.quiet, max_steps=run.max_steps,
-                         per_device_train_batch_size=run.batch_size, learning_rate=run.learning_rate, seed=run.seed,
-                         data_seed=run.seed, save_strategy="steps", save_steps=max(1, run.max_steps // 4), save_total_limit=1,
-                         logging_steps=max(1, run.max_steps // 10))
+    trainer = train_spaf(
+        base,
+        tok,
+        _spaf_data(args, run, tok)["train"],
+        output_dir=args.output_dir,
+        spaf_config=SpAFConfig(**given_settings(args, SpAFConfig)),
+        k=k,
+        reference=args.reference,
+        draft_vocab=args.draft_vocab,
+        progress=not args.quiet,
+        max_steps=run.max_steps,
+        per_device_train_batch_size=run.batch_size,
+        learning_rate=run.learning_rate,
+        seed=run.seed,
+        data_seed=run.seed,
+        save_strategy="steps",
+        save_steps=max(1, run.max_steps // 4),
+        save_total_limit=1,
+        logging_steps=max(1, run.max_steps // 10),
+    )
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     print(f"SpAF components ({'top-k filtered, k=' + str(k) if k < 1 else 'all tokens'}): {args.output_dir}; "
           f"{trainer.state.global_step} steps, training loss {losses[0]:.3f} → {losses[-1]:.3f}" if losses else "")
@@ -291,11 +477,25 @@ def spaf_compare(args) -> int:
     for seed in args.seeds:
         run = SpAFRunConfig(**{**given_settings(args, SpAFRunConfig), "seed": seed})
         run_dir = Path(args.run_dir or f"runs/spaf-{args.domain}")/f"seed-{seed}"
-        comparisons[seed] = spaf_filter_experiment(args.domain, base, tok, run_dir, run, SpAFConfig(**given_settings(args, SpAFConfig)),
-                                                   progress=not args.quiet)
+        comparisons[seed] = spaf_filter_experiment(
+            args.domain,
+            base,
+            tok,
+            run_dir,
+            run,
+            SpAFConfig(**given_settings(args, SpAFConfig)),
+            progress=not args.quiet,
+        )
         cols = ["measure", "all-token", "focus", "diff", "lo", "hi", "n", "better"]
-        print(f"seed {seed} ({run_dir}): focus − all-token, paired 95 % interval\n" + comparisons[seed][cols].round(4).to_string(index=False))
-    if len(comparisons) > 1: print("\nover seeds (mean and t-interval of the per-seed differences):\n" + seed_summary(comparisons).round(4).to_string())
+        print(
+            f"seed {seed} ({run_dir}): focus − all-token, paired 95 % interval\n"
+            + comparisons[seed][cols].round(4).to_string(index=False)
+        )
+    if len(comparisons) > 1:
+        print(
+            "\nover seeds (mean and t-interval of the per-seed differences):\n"
+            + seed_summary(comparisons).round(4).to_string()
+        )
     return 0
 
 def spaf_gen(args) -> int:
@@ -307,35 +507,69 @@ def spaf_gen(args) -> int:
     out = spaf_generate(model, ids, args.max_new_tokens, args.num_draft_tokens, args.temperature, args.top_p)
     st = out.stats
     print(tok.decode(out.sequences[0, ids.shape[1]:], skip_special_tokens=True))
-    print(f"\n{st.new_tokens} tokens in {st.wall_time:.1f} s ({st.tokens_per_second:.1f} tokens/s); τ {st.block_efficiency:.2f} tokens "
-          f"per verification, {st.accepted} of {st.drafted} drafts accepted", file=sys.stderr)
+    print(
+        f"\n{st.new_tokens} tokens in {st.wall_time:.1f} s ({st.tokens_per_second:.1f} tokens/s); τ {st.block_efficiency:.2f} tokens "
+        f"per verification, {st.accepted} of {st.drafted} drafts accepted",
+        file=sys.stderr,
+    )
     return 0
 
 # %% ../nbs/09_cli.ipynb #07efe0c7
 def _add_spaf(sub):
-    p = sub.add_parser("spaf", help="self-speculative decoding with SpAF adapters: train, compare with AdaSPEC's filter, generate",
-                       description="SpAF (chapter 06c): an exit adapter at a cutoff layer of the base drafts tokens, the base verifies.")
+    p = sub.add_parser(
+        "spaf",
+        help="self-speculative decoding with SpAF adapters: train, compare with AdaSPEC's filter, generate",
+        description="SpAF (chapter 06c): an exit adapter at a cutoff layer of the base drafts tokens, the base verifies.",
+    )
     spaf = p.add_subparsers(dest="spaf_command", required=True)
-    for name, func, text in (("train", spaf_train, "train the adapter and AlignmentHead on a domain (base frozen); resumable"),
-                             ("compare", spaf_compare, "all-token vs AdaSPEC-filtered components, scored with the yardstick, per seed")):
+    for name, func, text in (
+        ("train", spaf_train, "train the adapter and AlignmentHead on a domain (base frozen); resumable"),
+        ("compare", spaf_compare, "all-token vs AdaSPEC-filtered components, scored with the yardstick, per seed"),
+    ):
         q = spaf.add_parser(name, help=text, description=text)
-        q.add_argument("--base", default=DEFAULT_TEACHER, help="the base model: Hub id, directory, .gguf file or bundled alias (default: %(default)s)")
-        q.add_argument("--domain", default="medical", choices=list(DOMAINS), help="built-in domain (default: %(default)s)")
+        q.add_argument(
+            "--base",
+            default=DEFAULT_TEACHER,
+            help="the base model: Hub id, directory, .gguf file or bundled alias (default: %(default)s)",
+        )
+        q.add_argument(
+            "--domain", default="medical", choices=list(DOMAINS), help="built-in domain (default: %(default)s)"
+        )
         q.add_argument("--quiet", action="store_true", help="no progress bars")
-        add_config_options(q, SpAFRunConfig); add_config_options(q, SpAFConfig)
+        add_config_options(q, SpAFRunConfig)
+        add_config_options(q, SpAFConfig)
         q.set_defaults(func=func)
         if name == "train":
-            q.add_argument("--output-dir", default="runs/spaf", help="where checkpoints and the components go (default: %(default)s)")
-            q.add_argument("--reference", help="all-token components' directory: train on the top-k tokens by ΔL against it (--k)")
-            q.add_argument("--draft-vocab", type=int, help="limit the draft's head to this many frequent training tokens (e.g. 8192)")
+            q.add_argument(
+                "--output-dir",
+                default="runs/spaf",
+                help="where checkpoints and the components go (default: %(default)s)",
+            )
+            q.add_argument(
+                "--reference", help="all-token components' directory: train on the top-k tokens by ΔL against it (--k)"
+            )
+            q.add_argument(
+                "--draft-vocab",
+                type=int,
+                help="limit the draft's head to this many frequent training tokens (e.g. 8192)",
+            )
         else:
             q.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds, one run each (default: 0)")
-            q.add_argument("--run-dir", help="experiment directory, one seed-N folder per seed (default: runs/spaf-<domain>)")
-    q = spaf.add_parser("generate", help="decode a prompt with SpAF components", description="Decode PROMPT with the base and its SpAF components.")
-    q.add_argument("--base", default=DEFAULT_TEACHER, help="the base the components were trained on (default: %(default)s)")
+            q.add_argument(
+                "--run-dir", help="experiment directory, one seed-N folder per seed (default: runs/spaf-<domain>)"
+            )
+    q = spaf.add_parser(
+        "generate",
+        help="decode a prompt with SpAF components",
+        description="Decode PROMPT with the base and its SpAF components.",
+    )
+    q.add_argument(
+        "--base", default=DEFAULT_TEACHER, help="the base the components were trained on (default: %(default)s)"
+    )
     q.add_argument("--components", required=True, help="directory `spaf train` wrote")
     q.add_argument("--prompt", required=True, help="a user prompt (chat-formatted as in training)")
-    q.add_argument("--max-new-tokens", type=int, default=64); q.add_argument("--num-draft-tokens", type=int)
+    q.add_argument("--max-new-tokens", type=int, default=64)
+    q.add_argument("--num-draft-tokens", type=int)
     q.add_argument("--temperature", type=float, default=0.0, help="0: greedy (default); above: sampling")
     q.add_argument("--top-p", type=float, default=1.0)
     q.set_defaults(func=spaf_gen)
@@ -343,11 +577,18 @@ def _add_spaf(sub):
 # %% ../nbs/09_cli.ipynb #82836823
 def build_parser() -> argparse.ArgumentParser:
     "The `focus-finetune` argument parser"
-    parser = argparse.ArgumentParser(prog="focus-finetune",
-                                     description="Selective knowledge distillation: make a small model a domain specialist. "
-                                                 "Start with `focus-finetune demo`.")
+    parser = argparse.ArgumentParser(
+        prog="focus-finetune",
+        description="Selective knowledge distillation: make a small model a domain specialist. "
+        "Start with `focus-finetune demo`.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    _add_specialize(sub); _add_draft(sub); _add_evaluate_demo(sub); _add_compare(sub); _add_spaf(sub); _add_prepare(sub)
+    _add_specialize(sub)
+    _add_draft(sub)
+    _add_evaluate_demo(sub)
+    _add_compare(sub)
+    _add_spaf(sub)
+    _add_prepare(sub)
     return parser
 
 def main(argv: list[str] | None = None) -> int:

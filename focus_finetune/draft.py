@@ -14,8 +14,17 @@ from transformers import EarlyStoppingCallback
 from transformers.trainer_utils import get_last_checkpoint
 
 from .data import DOMAINS, MAX_LENGTH, cache_dir, load_domain, make_collator, tokenize_dataset
-from .models import (STUDENT_LAYERS, ModelLoadError, default_device, load_model, load_tokenizer, make_student, process_state,
-                                   library_progress_bars, wait_for_main)
+from focus_finetune.models import (
+    STUDENT_LAYERS,
+    ModelLoadError,
+    default_device,
+    load_model,
+    load_tokenizer,
+    make_student,
+    process_state,
+    library_progress_bars,
+    wait_for_main,
+)
 from .losses import setting
 from .reference_kd import DistillTrainer, keep_best_args, precision_args, show_training, training_args
 from .teacher_cache import open_teacher_cache
@@ -32,8 +41,13 @@ __all__ = ['DRAFT_PRESETS', 'ADDED_SETTINGS', 'DraftConfig', 'draft_config', 'dr
 class DraftConfig:
     "Settings of a draft's pre-distillation (saved with the draft in `draft.json`)"
     n_layers: int = setting(STUDENT_LAYERS, "decoder layers kept from the teacher")
-    width: int = setting(0, "hidden size (0: the teacher's, its layers carved; below: a fresh narrow llama, `make_student`)")
-    teacher_top_k: int = setting(0, "distil from the teacher's cached top-k log-probabilities (chapter 04b) instead of the live teacher (0: live)")
+    width: int = setting(
+        0, "hidden size (0: the teacher's, its layers carved; below: a fresh narrow llama, `make_student`)"
+    )
+    teacher_top_k: int = setting(
+        0,
+        "distil from the teacher's cached top-k log-probabilities (chapter 04b) instead of the live teacher (0: live)",
+    )
     max_steps: int = setting(240, "distillation steps at most (fewer when held-out KL stops improving)")
     eval_steps: int = setting(40, "evaluate held-out KL every this many steps; the best evaluation's weights are kept")
     patience: int = setting(2, "stop after this many evaluations without a lower held-out KL")
@@ -43,11 +57,22 @@ class DraftConfig:
     max_length: int = setting(MAX_LENGTH, "tokens per training sequence")
     train_per_domain: int = setting(600, "training examples per built-in domain, from its training split only (0: all)")
     eval_per_domain: int = setting(8, "validation sequences per built-in domain for the held-out KL")
-    seed: int = setting(0, "seed of the domains' splits and of training; a specialist run uses the draft of its own seed")
+    seed: int = setting(
+        0, "seed of the domains' splits and of training; a specialist run uses the draft of its own seed"
+    )
     bf16: bool = setting(False, "bfloat16 mixed precision")
 
     def __post_init__(self):
-        for name in ("n_layers", "max_steps", "eval_steps", "patience", "batch_size", "grad_accum", "max_length", "eval_per_domain"):
+        for name in (
+            "n_layers",
+            "max_steps",
+            "eval_steps",
+            "patience",
+            "batch_size",
+            "grad_accum",
+            "max_length",
+            "eval_per_domain",
+        ):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer.")
         for name in ("width", "teacher_top_k"):
@@ -55,17 +80,28 @@ class DraftConfig:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be 0 or a positive integer.")
         if not isinstance(self.train_per_domain, int) or self.train_per_domain < 0:
             raise ValueError(f"train_per_domain={self.train_per_domain!r} must be a non-negative integer (0: all).")
-        if not isinstance(self.seed, int) or self.seed < 0: raise ValueError(f"seed={self.seed!r} must be a non-negative integer.")
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed={self.seed!r} must be a non-negative integer.")
         if not self.learning_rate > 0: raise ValueError(f"learning_rate={self.learning_rate} must be positive.")
 
 DRAFT_PRESETS = {
     "cpu": {},
-    "gpu": dict(max_steps=6000, eval_steps=250, patience=3, batch_size=16, max_length=512, train_per_domain=0, eval_per_domain=32, bf16=True),
+    "gpu": dict(
+        max_steps=6000,
+        eval_steps=250,
+        patience=3,
+        batch_size=16,
+        max_length=512,
+        train_per_domain=0,
+        eval_per_domain=32,
+        bf16=True,
+    ),
 }
 
 def draft_config(preset: str = "cpu", **overrides) -> DraftConfig:
     "The `DraftConfig` of a preset (`cpu`, `gpu`), with `overrides`"
-    if preset not in DRAFT_PRESETS: raise ValueError(f"Unknown draft preset {preset!r}: give one of {', '.join(DRAFT_PRESETS)}.")
+    if preset not in DRAFT_PRESETS:
+        raise ValueError(f"Unknown draft preset {preset!r}: give one of {', '.join(DRAFT_PRESETS)}.")
     return DraftConfig(**{**DRAFT_PRESETS[preset], **overrides})
 
 # %% ../nbs/06b_draft.ipynb #69d0c42f
@@ -75,12 +111,18 @@ def draft_corpus(tokenizer, config: DraftConfig = DraftConfig(),
     "Tokenized `train` (every domain's training split, shuffled) and `validation` (a few sequences per domain) for a draft"
     train, validation = [], []
     for d in tqdm(domains, desc="draft corpus", disable=not progress, leave=False):
-        splits = load_domain(d, max_train=config.train_per_domain or None, max_eval=max(4 * config.eval_per_domain, 16), seed=config.seed)
-        tok = tokenize_dataset(DatasetDict(train=splits["train"], validation=splits["validation"]), tokenizer, config.max_length)
+        splits = load_domain(
+            d, max_train=config.train_per_domain or None, max_eval=max(4 * config.eval_per_domain, 16), seed=config.seed
+        )
+        tok = tokenize_dataset(
+            DatasetDict(train=splits["train"], validation=splits["validation"]), tokenizer, config.max_length
+        )
         train.append(tok["train"].add_column("domain", [d] * len(tok["train"])))
         val = first_rows(tok["validation"], config.eval_per_domain)
         validation.append(val.add_column("domain", [d] * len(val)))
-    return DatasetDict(train=concatenate_datasets(train).shuffle(seed=config.seed), validation=concatenate_datasets(validation))
+    return DatasetDict(
+        train=concatenate_datasets(train).shuffle(seed=config.seed), validation=concatenate_datasets(validation)
+    )
 
 # %% ../nbs/06b_draft.ipynb #f2d600b4
 def _label(source) -> str:
@@ -88,18 +130,27 @@ def _label(source) -> str:
     name = Path(str(source)).name if isinstance(source, (str, Path)) else type(source).__name__
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name.removesuffix(".gguf"))[:40] or "teacher"
 
-ADDED_SETTINGS = ("width", "teacher_top_k")  # settings added after drafts were first cached: at 0 they leave a draft's name as it was
+ADDED_SETTINGS = (
+    "width",
+    "teacher_top_k",
+)  # settings added after drafts were first cached: at 0 they leave a draft's name as it was
+
 
 def draft_name(teacher_label: str, fingerprint: str, config: DraftConfig) -> str:
     "Directory name of the draft of the teacher with weight `fingerprint` made with `config`"
-    settings = {k: v for k, v in dataclasses.asdict(config).items() if not (k in ADDED_SETTINGS and v == 0)}  # names as before them
+    settings = {
+        k: v for k, v in dataclasses.asdict(config).items() if not (k in ADDED_SETTINGS and v == 0)
+    }  # names as before them
     key = hashlib.sha1(json.dumps(dict(teacher=fingerprint, config=settings), sort_keys=True).encode()).hexdigest()[:10]
     return f"{teacher_label}-{config.n_layers}L{f'-w{config.width}' if config.width else ''}-seed{config.seed}-{key}"
 
 def draft_record(path: str | Path) -> dict:
     "What `draft.json` of a draft directory recorded"
     p = Path(path)/"draft.json"
-    if not p.exists(): raise ModelLoadError(f"{path} is not a focus_finetune draft (no draft.json): build one with `focus-finetune draft`.")
+    if not p.exists():
+        raise ModelLoadError(
+            f"{path} is not a focus_finetune draft (no draft.json): build one with `focus-finetune draft`."
+        )
     return json.loads(p.read_text())
 
 def check_draft(path: str | Path, teacher, seed: int | None = None) -> dict:
@@ -107,11 +158,15 @@ def check_draft(path: str | Path, teacher, seed: int | None = None) -> dict:
     rec, name = draft_record(path), Path(path).name
     fp = model_fingerprint(load_model(teacher))
     if rec["teacher_fingerprint"] != fp:
-        raise ModelLoadError(f"The draft {name} was distilled from another teacher ({rec['teacher']}): build one for this teacher "
-                             "(`focus-finetune draft --teacher <it>`, or --student draft), or use the draft's teacher.")
+        raise ModelLoadError(
+            f"The draft {name} was distilled from another teacher ({rec['teacher']}): build one for this teacher "
+            "(`focus-finetune draft --teacher <it>`, or --student draft), or use the draft's teacher."
+        )
     if seed is not None and rec["config"]["seed"] != seed:
-        raise ModelLoadError(f"The draft {name} was distilled on the seed-{rec['config']['seed']} training splits, and this run's seed-{seed} "
-                             f"test split may hold that text: use --student draft (the seed's own draft) or --seed {rec['config']['seed']}.")
+        raise ModelLoadError(
+            f"The draft {name} was distilled on the seed-{rec['config']['seed']} training splits, and this run's seed-{seed} "
+            f"test split may hold that text: use --student draft (the seed's own draft) or --seed {rec['config']['seed']}."
+        )
     return rec
 
 # %% ../nbs/06b_draft.ipynb #46d908dd
@@ -127,7 +182,10 @@ def heldout_table(teacher, models: dict, dataset, tokenizer, seed: int = 0) -> d
     items = heldout_items(models, dataset, tokenizer, teacher, batch_size=4)
     iv = measure_intervals(items, seed=seed)
     iv = iv[iv.measure.isin(["kl", "top1_agreement", "expected_acceptance"])]
-    return {m: {r.measure: [float(r.value), float(r.lo), float(r.hi)] for r in g.itertuples()} for m, g in iv.groupby("model")}
+    return {
+        m: {r.measure: [float(r.value), float(r.lo), float(r.hi)] for r in g.itertuples()}
+        for m, g in iv.groupby("model")
+    }
 
 def build_draft(teacher, # the teacher: anything `load_model` takes
                 config: DraftConfig = DraftConfig(),
@@ -141,21 +199,45 @@ def build_draft(teacher, # the teacher: anything `load_model` takes
         out = Path(out) if out else cache_dir("drafts")/draft_name(_label(teacher), fp, config)
         if (out/"draft.json").exists():
             rec = draft_record(out)
-            if rec["teacher_fingerprint"] != fp or dict.fromkeys(ADDED_SETTINGS, 0) | rec["config"] != dataclasses.asdict(config):
-                raise ModelLoadError(f"{out} holds a draft of another teacher or other settings: choose another directory.")
+            if rec["teacher_fingerprint"] != fp or dict.fromkeys(ADDED_SETTINGS, 0) | rec[
+                "config"
+            ] != dataclasses.asdict(config):
+                raise ModelLoadError(
+                    f"{out} holds a draft of another teacher or other settings: choose another directory."
+                )
             return out
         tokenizer = tokenizer or load_tokenizer(teacher)
         t0 = time.perf_counter()
         data = draft_corpus(tokenizer, config, progress=progress)
-        student = make_student(teacher_model, n_layers=config.n_layers, hidden_size=config.width or None, seed=config.seed)
+        student = make_student(
+            teacher_model, n_layers=config.n_layers, hidden_size=config.width or None, seed=config.seed
+        )
         carved = copy.deepcopy(student).eval()
         work = out.parent/f".building-{out.name}"
-        source = (dict(teacher_cache=open_teacher_cache(teacher_model, tokenizer, config.teacher_top_k, config.max_length,
-                                                        datasets=(data["train"], data["validation"]), progress=progress))
-                  if config.teacher_top_k else dict(teacher_model=teacher_model))
-        trainer = DistillTrainer(model=student, args=_draft_args(work/"checkpoints", config, progress), train_dataset=data["train"],
-                                 eval_dataset=data["validation"], data_collator=make_collator(tokenizer), processing_class=tokenizer,
-                                 callbacks=[EarlyStoppingCallback(config.patience)], **source)
+        source = (
+            dict(
+                teacher_cache=open_teacher_cache(
+                    teacher_model,
+                    tokenizer,
+                    config.teacher_top_k,
+                    config.max_length,
+                    datasets=(data["train"], data["validation"]),
+                    progress=progress,
+                )
+            )
+            if config.teacher_top_k
+            else dict(teacher_model=teacher_model)
+        )
+        trainer = DistillTrainer(
+            model=student,
+            args=_draft_args(work / "checkpoints", config, progress),
+            train_dataset=data["train"],
+            eval_dataset=data["validation"],
+            data_collator=make_collator(tokenizer),
+            processing_class=tokenizer,
+            callbacks=[EarlyStoppingCallback(config.patience)],
+            **source,
+        )
         show_training(trainer, progress)  # the bar alone: the log lines stay in the log history
         last = get_last_checkpoint(str(work/"checkpoints")) if (work/"checkpoints").exists() else None
         trainer.train(resume_from_checkpoint=last)
@@ -163,20 +245,42 @@ def build_draft(teacher, # the teacher: anything `load_model` takes
         trainer.save_model(str(model_dir))  # called by every process; the main one writes
         procs = process_state()
         procs.wait_for_everyone()  # each has loaded the best checkpoint before the main one moves the draft
-        if not procs.is_main_process: return wait_for_main(out/"draft.json").parent  # the main one measures and moves it
+        if not procs.is_main_process:
+            return wait_for_main(out / "draft.json").parent  # the main one measures and moves it
         state, draft = trainer.state, trainer.model.eval()
         evals = [dict(step=h["step"], kl=h["eval_loss"]) for h in state.log_history if "eval_loss" in h]
-        best_step = int(Path(state.best_model_checkpoint).name.split("-")[-1]) if state.best_model_checkpoint else state.global_step
-        record = dict(name=out.name, teacher=str(teacher) if isinstance(teacher, (str, Path)) else _label(teacher), teacher_fingerprint=fp,
-                      config=dataclasses.asdict(config), steps_run=state.global_step, best_step=best_step, best_eval_kl=state.best_metric,
-                      stopped_early=state.global_step < config.max_steps, evals=evals,
-                      train_sequences=len(data["train"]), validation_sequences=len(data["validation"]),
-                      heldout=heldout_table(teacher_model, {"carved": carved, "draft": draft}, data["validation"], tokenizer, config.seed),
-                      seconds=round(time.perf_counter() - t0, 1), device=str(default_device()), processes=procs.num_processes)
+        best_step = (
+            int(Path(state.best_model_checkpoint).name.split("-")[-1])
+            if state.best_model_checkpoint
+            else state.global_step
+        )
+        record = dict(
+            name=out.name,
+            teacher=str(teacher) if isinstance(teacher, (str, Path)) else _label(teacher),
+            teacher_fingerprint=fp,
+            config=dataclasses.asdict(config),
+            steps_run=state.global_step,
+            best_step=best_step,
+            best_eval_kl=state.best_metric,
+            stopped_early=state.global_step < config.max_steps,
+            evals=evals,
+            train_sequences=len(data["train"]),
+            validation_sequences=len(data["validation"]),
+            heldout=heldout_table(
+                teacher_model, {"carved": carved, "draft": draft}, data["validation"], tokenizer, config.seed
+            ),
+            seconds=round(time.perf_counter() - t0, 1),
+            device=str(default_device()),
+            processes=procs.num_processes,
+        )
         tokenizer.save_pretrained(str(model_dir))
         (model_dir/"log_history.json").write_text(json.dumps(state.log_history, indent=1))
-        (model_dir/"draft.json").write_text(json.dumps(record, indent=2))  # written last: a directory with it is complete
-        shutil.rmtree(out, ignore_errors=True); model_dir.rename(out); shutil.rmtree(work, ignore_errors=True)
+        (model_dir / "draft.json").write_text(
+            json.dumps(record, indent=2)
+        )  # written last: a directory with it is complete
+        shutil.rmtree(out, ignore_errors=True)
+        model_dir.rename(out)
+        shutil.rmtree(work, ignore_errors=True)
         return out
 
 # %% ../nbs/06b_draft.ipynb #dc0af42f
@@ -186,15 +290,18 @@ def is_draft_spec(student) -> bool:
 
 def draft_path(spec: str) -> Path | None:
     "The existing directory `draft:<name>` or `draft:<path>` names (None for `draft` and `draft:<preset>`); a one-line error if there is none"
-    if not is_draft_spec(spec): raise ValueError(f"{spec!r} does not name a draft: use draft, draft:<preset>, draft:<name> or draft:<path>.")
+    if not is_draft_spec(spec):
+        raise ValueError(f"{spec!r} does not name a draft: use draft, draft:<preset>, draft:<name> or draft:<path>.")
     what = spec.partition(":")[2] or "cpu"
     if what in DRAFT_PRESETS: return None
     path = Path(what).expanduser()
     if not path.exists(): path = cache_dir("drafts")/what
     if not (path/"draft.json").exists():
         known = sorted(p.name for p in cache_dir("drafts").iterdir() if (p/"draft.json").exists())
-        raise ModelLoadError(f"No draft {what!r} (neither a draft directory nor in {cache_dir('drafts')}; cached: {known or 'none'}): "
-                             "build one with `focus-finetune draft`, or use --student draft.")
+        raise ModelLoadError(
+            f"No draft {what!r} (neither a draft directory nor in {cache_dir('drafts')}; cached: {known or 'none'}): "
+            "build one with `focus-finetune draft`, or use --student draft."
+        )
     return path
 
 def resolve_draft(spec: str, # `draft`, `draft:<preset>`, `draft:<name>` or `draft:<path>`
@@ -209,7 +316,9 @@ def resolve_draft(spec: str, # `draft`, `draft:<preset>`, `draft:<name>` or `dra
     "The directory of the draft `spec` names for `teacher`, built first when it is a preset not yet in the cache"
     path = draft_path(spec)
     if path is None:  # a preset: its draft for this teacher and seed, from the cache or built now
-        config = draft_config(spec.partition(":")[2] or "cpu", n_layers=n_layers, width=width, teacher_top_k=teacher_top_k, seed=seed or 0)
+        config = draft_config(
+            spec.partition(":")[2] or "cpu", n_layers=n_layers, width=width, teacher_top_k=teacher_top_k, seed=seed or 0
+        )
         return build_draft(teacher, config, tokenizer, progress=progress)
     check_draft(path, teacher, seed)
     return path

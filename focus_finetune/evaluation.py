@@ -14,15 +14,38 @@ from datasets import Dataset
 from tqdm.auto import tqdm
 
 from .data import DataError, cache_dir, load_humaneval, prompt_ids
-from .generation import ANSWER_TOKENS, batch_generate, eval_prompts, generate_answers, greedy_generate, prompt_tensor
+from focus_finetune.generation import (
+    ANSWER_TOKENS,
+    batch_generate,
+    eval_prompts,
+    generate_answers,
+    greedy_generate,
+    prompt_tensor,
+)
 from .models import default_device, load_tokenizer
-from .task_metrics import (CHOICE_NEW_TOKENS, TASK_METRICS, answer_matches, coding_prompt, constant_baseline, gradable,
-                                         humaneval_program, run_python)
+from focus_finetune.task_metrics import (
+    CHOICE_NEW_TOKENS,
+    TASK_METRICS,
+    answer_matches,
+    coding_prompt,
+    constant_baseline,
+    gradable,
+    humaneval_program,
+    run_python,
+)
 from .token_difficulty import model_fingerprint
 from .speculative import acceptance_eval, cost_ratio, draft_acceptance
 from .yardstick import acceptance_items, heldout_items, measure_items
 from .specialist_config import SpecialistConfig
-from .run_dir import is_teacher_free, read_run, write_atomic, run_config, run_data, run_teacher, stage_model
+from focus_finetune.run_dir import (
+    is_teacher_free,
+    read_run,
+    write_atomic,
+    run_config,
+    run_data,
+    run_teacher,
+    stage_model,
+)
 from .data import first_rows
 from .run_dir import check_finished
 
@@ -41,8 +64,20 @@ def cached_answers(model, tokenizer, prompts: list[str], max_new_tokens: int,
                    desc: str = "answers", progress: bool = True) -> list[str]:
     "`generate_answers` 16 prompts at a time, kept under the cache's `answers/`: keyed by the exact weights, dtype and device, the tokenized prompts, `max_new_tokens` and the code that decodes"
     p = next(model.parameters())
-    code = [inspect.getsource(f) for f in (prompt_ids, batch_generate, generate_answers)] + [torch.__version__, transformers.__version__]
-    key = json.dumps([model_fingerprint(model), str(p.dtype), p.device.type, [prompt_ids(tokenizer, x) for x in prompts], max_new_tokens, code])
+    code = [inspect.getsource(f) for f in (prompt_ids, batch_generate, generate_answers)] + [
+        torch.__version__,
+        transformers.__version__,
+    ]
+    key = json.dumps(
+        [
+            model_fingerprint(model),
+            str(p.dtype),
+            p.device.type,
+            [prompt_ids(tokenizer, x) for x in prompts],
+            max_new_tokens,
+            code,
+        ]
+    )
     path = cache_dir("answers")/f"{hashlib.sha1(key.encode()).hexdigest()}.json"
     if path.exists(): return json.loads(path.read_text())
     answers = []
@@ -55,32 +90,61 @@ def task_problems(domain: str, test: Dataset, n: int) -> list[dict]:
     "Up to `n` problems of `domain`'s task metric: `prompt`, `reference` (and the HumanEval problem for coding)"
     if domain not in TASK_METRICS or n == 0: return []
     if domain == "coding":
-        return [dict(prompt=coding_prompt(p["prompt"]), reference="", problem=p) for p in first_rows(load_humaneval(), n)]
-    rows = [dict(prompt=p, reference=a) for p, a in zip(test["prompt"], test["answer"]) if p and a and gradable(domain, a)]
+        return [
+            dict(prompt=coding_prompt(p["prompt"]), reference="", problem=p) for p in first_rows(load_humaneval(), n)
+        ]
+    rows = [
+        dict(prompt=p, reference=a) for p, a in zip(test["prompt"], test["answer"]) if p and a and gradable(domain, a)
+    ]
     return rows[:n]
 
-def task_score(model, tokenizer, domain: str, problems: list[dict], max_new_tokens: int = ANSWER_TOKENS, progress: bool = True) -> dict:
+def task_score(
+    model, tokenizer, domain: str, problems: list[dict], max_new_tokens: int = ANSWER_TOKENS, progress: bool = True
+) -> dict:
     "The domain's task metric over `problems`, with every answer and verdict (and the best constant answer for choices)"
     details = []
     if TASK_METRICS[domain] == "choice_accuracy": max_new_tokens = min(max_new_tokens, CHOICE_NEW_TOKENS)
-    answers = cached_answers(model, tokenizer, [p["prompt"] for p in problems], max_new_tokens, TASK_METRICS[domain], progress)
+    answers = cached_answers(
+        model, tokenizer, [p["prompt"] for p in problems], max_new_tokens, TASK_METRICS[domain], progress
+    )
     for pr, answer in zip(problems, answers):
-        ok = run_python(humaneval_program(pr["problem"], answer))[0] if domain == "coding" else answer_matches(domain, answer, pr["reference"])
+        ok = (
+            run_python(humaneval_program(pr["problem"], answer))[0]
+            if domain == "coding"
+            else answer_matches(domain, answer, pr["reference"])
+        )
         details.append(dict(prompt=pr["prompt"], answer=answer, correct=bool(ok)))
-    baseline = constant_baseline([p["reference"] for p in problems]) if TASK_METRICS[domain] == "choice_accuracy" else None
-    return dict(metric=TASK_METRICS[domain], score=float(np.mean([d["correct"] for d in details])), n=len(details), details=details,
-                baseline=baseline)
+    baseline = (
+        constant_baseline([p["reference"] for p in problems]) if TASK_METRICS[domain] == "choice_accuracy" else None
+    )
+    return dict(
+        metric=TASK_METRICS[domain],
+        score=float(np.mean([d["correct"] for d in details])),
+        n=len(details),
+        details=details,
+        baseline=baseline,
+    )
 
 # %% ../nbs/07b_evaluation.ipynb #55781182
-def _speed(teacher, students: dict, tokenizer, prompts: list, config: SpecialistConfig, progress: bool) -> tuple[pd.DataFrame, float]:
+def _speed(
+    teacher, students: dict, tokenizer, prompts: list, config: SpecialistConfig, progress: bool
+) -> tuple[pd.DataFrame, float]:
     "`speedup` items (teacher-only and speculative decoding of the same prompts, per student) and the measured cost ratio c"
     ids = [prompt_tensor(tokenizer, p, default_device()) for p in prompts]
     greedy_generate(teacher, ids[0], 4)  # warm-up
     alone = [greedy_generate(teacher, x, config.spec_new_tokens)[1] for x in ids]
     frames = []
     for name, model in students.items():
-        t = acceptance_eval(teacher, model, tokenizer, prompts, gamma=config.gamma, max_new_tokens=config.spec_new_tokens,
-                            baseline=False, progress=progress)
+        t = acceptance_eval(
+            teacher,
+            model,
+            tokenizer,
+            prompts,
+            gamma=config.gamma,
+            max_new_tokens=config.spec_new_tokens,
+            baseline=False,
+            progress=progress,
+        )
         frames.append(measure_items(name, "speedup", alone, t.seconds))
     return pd.concat(frames, ignore_index=True), cost_ratio(students["focus"], teacher, ids[0])
 
@@ -97,12 +161,18 @@ def evaluate_run(run_dir: str | Path, # a run directory whose training stages ar
     if not teacher_free and teacher is None: teacher = run_teacher(run_dir)
     tokenized, raw, off = run_data(run_dir), run_data(run_dir, "raw"), run_data(run_dir, "off_domain")
     test = first_rows(tokenized["test"], cfg.eval_examples)
-    students = {"untrained": stage_model(run_dir, "init"), "all-token": stage_model(run_dir, "reference"), "focus": stage_model(run_dir, "focus")}
-    if (run_dir/"matched"/"model").exists(): students["all-token-matched"] = stage_model(run_dir, "matched")  # match_kept_tokens
+    students = {
+        "untrained": stage_model(run_dir, "init"),
+        "all-token": stage_model(run_dir, "reference"),
+        "focus": stage_model(run_dir, "focus"),
+    }
+    if (run_dir / "matched" / "model").exists():
+        students["all-token-matched"] = stage_model(run_dir, "matched")  # match_kept_tokens
     models = ({} if teacher_free else {"teacher": teacher}) | students
     frames, context = [], dict(gamma=cfg.gamma)
     frames.append(heldout_items(models, test, tokenizer, teacher, batch_size=4))
-    if off is not None: frames.append(heldout_items(models, off, tokenizer, loss_measure="off_domain_loss", batch_size=4))
+    if off is not None:
+        frames.append(heldout_items(models, off, tokenizer, loss_measure="off_domain_loss", batch_size=4))
     prompts = [] if teacher_free else eval_prompts(raw["test"], cfg.spec_prompts, tokenizer)
     if prompts:
         acc = draft_acceptance(teacher, students, tokenizer, prompts, cfg.gamma, cfg.spec_new_tokens, seed=cfg.seed,
@@ -110,7 +180,9 @@ def evaluate_run(run_dir: str | Path, # a run directory whose training stages ar
         acc.to_csv(out/"acceptance.csv", index=False)
         frames.append(acceptance_items(acc))
         if cfg.timing_prompts:
-            speed, context["cost_ratio"] = _speed(teacher, students, tokenizer, prompts[:cfg.timing_prompts], cfg, progress)
+            speed, context["cost_ratio"] = _speed(
+                teacher, students, tokenizer, prompts[: cfg.timing_prompts], cfg, progress
+            )
             frames.append(speed)
     problems, baseline = task_problems(rec["domain"], raw["test"], cfg.task_problems), None
     if problems:
@@ -118,11 +190,20 @@ def evaluate_run(run_dir: str | Path, # a run directory whose training stages ar
             for name, model in models.items():
                 score = task_score(model, tokenizer, rec["domain"], problems, cfg.task_new_tokens, progress)
                 baseline = score["baseline"]
-                frames.append(measure_items(name, score["metric"], [d["correct"] for d in score["details"]], np.ones(score["n"])))
+                frames.append(
+                    measure_items(name, score["metric"], [d["correct"] for d in score["details"]], np.ones(score["n"]))
+                )
                 for d in score["details"]: f.write(json.dumps(dict(model=name, **d)) + "\n")
     pd.concat(frames, ignore_index=True).to_csv(out/"items.csv.gz", index=False)
-    counts = dict(test_examples=len(test), off_domain_sequences=len(off) if off is not None else 0, spec_prompts=len(prompts),
-                  timing_prompts=min(cfg.timing_prompts, len(prompts)), task_problems=len(problems), task_baseline=baseline, context=context,
-                  seconds=round(time.perf_counter() - t0, 1))
+    counts = dict(
+        test_examples=len(test),
+        off_domain_sequences=len(off) if off is not None else 0,
+        spec_prompts=len(prompts),
+        timing_prompts=min(cfg.timing_prompts, len(prompts)),
+        task_problems=len(problems),
+        task_baseline=baseline,
+        context=context,
+        seconds=round(time.perf_counter() - t0, 1),
+    )
     (out/"counts.json").write_text(json.dumps(counts))
     return counts

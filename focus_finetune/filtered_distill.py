@@ -14,8 +14,19 @@ from datasets import Dataset
 from transformers import Trainer
 
 from .data import make_collator
-from .losses import (DEFAULT_K, IGNORE_INDEX, DistillConfig, adaspec_loss, check_k, distill_loss, next_token_mask,
-                                   selective_ce_loss, setting, token_ce, token_divergence)
+from focus_finetune.losses import (
+    DEFAULT_K,
+    IGNORE_INDEX,
+    DistillConfig,
+    adaspec_loss,
+    check_k,
+    distill_loss,
+    next_token_mask,
+    selective_ce_loss,
+    setting,
+    token_ce,
+    token_divergence,
+)
 from .fused import fusable_head, fused_adaspec_loss, fused_distill_loss
 from .models import check_same_vocab
 from .reference_kd import MODEL_INPUTS, DistillTrainer, freeze
@@ -36,15 +47,20 @@ class KeptFractionLog:
         if stats["tokens"]: self._kept.append(stats["kept"] / stats["tokens"])
 
     def log(self, logs: dict, *args, **kwargs):
-        if getattr(self, "_kept", None) and "loss" in logs: logs["kept_fraction"] = round(float(np.mean(self._kept)), 4); self._kept = []
+        if getattr(self, "_kept", None) and "loss" in logs:
+            logs["kept_fraction"] = round(float(np.mean(self._kept)), 4)
+            self._kept = []
         super().log(logs, *args, **kwargs)
 
 class AdaSPECTrainer(KeptFractionLog, DistillTrainer):
     "`DistillTrainer` that trains only on the top-`k` tokens by L_student − L_reference (forward KL)"
-    def __init__(self, *args,
-                 reference_model: torch.nn.Module | None = None, # frozen reference; not needed with cached `ref_losses` or k=1
-                 k: float = DEFAULT_K, # fraction of tokens kept per batch
-                 **kwargs): # `DistillTrainer`'s: `teacher_model`, `distillation` (its divergence is trained on the kept tokens), ...
+    def __init__(
+        self,
+        *args,
+        reference_model: torch.nn.Module | None = None,  # frozen reference; not needed with cached `ref_losses` or k=1
+        k: float = DEFAULT_K,  # fraction of tokens kept per batch
+        **kwargs,
+    ): # `DistillTrainer`'s: `teacher_model`, `distillation` (its divergence is trained on the kept tokens), ...
         super().__init__(*args, **kwargs)
         self.k = check_k(k)
         self.reference_model = None
@@ -55,16 +71,33 @@ class AdaSPECTrainer(KeptFractionLog, DistillTrainer):
 
     def student_loss(self, student, teacher, inputs, num_items_in_batch=None):
         labels = inputs["labels"]
-        all_tokens, filtered = (fused_distill_loss, fused_adaspec_loss) if self.fused_head else (distill_loss, adaspec_loss)
+        all_tokens, filtered = (
+            (fused_distill_loss, fused_adaspec_loss) if self.fused_head else (distill_loss, adaspec_loss)
+        )
         if not self.model.training:  # evaluation: held-out forward KL on all tokens, comparable across trainers
             return all_tokens(student, teacher, labels, "fkl", num_items_in_batch=num_items_in_batch)
         if self.k == 1: return super().student_loss(student, teacher, inputs, num_items_in_batch)
-        if "ref_losses" in inputs: reference, ref_losses = None, inputs["ref_losses"]
-        elif self.reference_model is not None: reference, ref_losses = self.frozen_outputs(self.reference_model, inputs), None
-        else: raise ValueError("AdaSPECTrainer with k < 1 needs a reference_model, or a data set with a `ref_losses` column "
-                               "(focus_finetune.token_difficulty.cache_reference_losses).")
-        loss, stats = filtered(student, teacher, reference, labels=labels, k=self.k, ref_losses=ref_losses, num_items_in_batch=num_items_in_batch,
-                               return_stats=True, kind=self.distillation.divergence, **self.distillation.params)
+        if "ref_losses" in inputs:
+            reference, ref_losses = None, inputs["ref_losses"]
+        elif self.reference_model is not None:
+            reference, ref_losses = self.frozen_outputs(self.reference_model, inputs), None
+        else:
+            raise ValueError(
+                "AdaSPECTrainer with k < 1 needs a reference_model, or a data set with a `ref_losses` column "
+                "(focus_finetune.token_difficulty.cache_reference_losses)."
+            )
+        loss, stats = filtered(
+            student,
+            teacher,
+            reference,
+            labels=labels,
+            k=self.k,
+            ref_losses=ref_losses,
+            num_items_in_batch=num_items_in_batch,
+            return_stats=True,
+            kind=self.distillation.divergence,
+            **self.distillation.params,
+        )
         self.record_kept(stats)
         return loss
 
@@ -83,7 +116,9 @@ def token_metrics(teacher, models: dict, dataset, tokenizer, batch_size: int = 8
                                           accept=(1 - token_divergence(s, t, "tvd"))[valid].cpu().numpy())))
     return pd.concat(rows, ignore_index=True)
 
-def compare_models(teacher, models: dict, dataset, tokenizer, keep: np.ndarray | None = None, batch_size: int = 8) -> pd.DataFrame:
+def compare_models(
+    teacher, models: dict, dataset, tokenizer, keep: np.ndarray | None = None, batch_size: int = 8
+) -> pd.DataFrame:
     "One row per model: KL (all / kept / dropped tokens), top-1 agreement, expected acceptance on `dataset`"
     metrics, out = token_metrics(teacher, models, dataset, tokenizer, batch_size), []
     for name in models:
@@ -98,10 +133,13 @@ def compare_models(teacher, models: dict, dataset, tokenizer, keep: np.ndarray |
 # %% ../nbs/05_filtered_distill.ipynb #a42cc62e
 class SelectiveSFTTrainer(KeptFractionLog, Trainer):
     "Teacher-free: fine-tunes on the top-`k` gold tokens by the student's excess cross-entropy over a reference"
-    def __init__(self, *args,
-                 reference_model: torch.nn.Module | None = None, # the student fine-tuned on the domain; or cached `ref_losses`
-                 k: float = DEFAULT_K, # fraction of tokens kept per batch
-                 **kwargs):
+    def __init__(
+        self,
+        *args,
+        reference_model: torch.nn.Module | None = None,  # the student fine-tuned on the domain; or cached `ref_losses`
+        k: float = DEFAULT_K,  # fraction of tokens kept per batch
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.k = check_k(k)
         self.reference_model = None if reference_model is None else freeze(reference_model).to(self.args.device)
@@ -113,17 +151,24 @@ class SelectiveSFTTrainer(KeptFractionLog, Trainer):
         "Per-position cross-entropy of the reference on the batch (cached or computed)"
         if "ref_losses" in inputs: return inputs["ref_losses"]
         if self.reference_model is None:
-            raise ValueError("SelectiveSFTTrainer with k < 1 needs a reference_model, or a data set with a `ref_losses` column "
-                             "(cache_reference_losses(None, reference, ...)).")
+            raise ValueError(
+                "SelectiveSFTTrainer with k < 1 needs a reference_model, or a data set with a `ref_losses` column "
+                "(cache_reference_losses(None, reference, ...))."
+            )
         return token_ce(model_logits(self.reference_model, inputs), inputs["labels"].to(self.args.device))
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         outputs = model(**{k: inputs[k] for k in MODEL_INPUTS if k in inputs}, use_cache=False)
         labels = inputs["labels"]
         if model.training and self.k < 1:
-            loss, stats = selective_ce_loss(outputs.logits, labels, self.reference_ce(inputs), self.k, num_items_in_batch, return_stats=True)
+            loss, stats = selective_ce_loss(
+                outputs.logits, labels, self.reference_ce(inputs), self.k, num_items_in_batch, return_stats=True
+            )
             self.record_kept(stats)
-        else: loss = selective_ce_loss(outputs.logits, labels, torch.zeros_like(labels, dtype=torch.float), 1.0, num_items_in_batch)
+        else:
+            loss = selective_ce_loss(
+                outputs.logits, labels, torch.zeros_like(labels, dtype=torch.float), 1.0, num_items_in_batch
+            )
         loss = across_ranks(self, loss, num_items_in_batch)
         return (loss, outputs) if return_outputs else loss
 
@@ -137,16 +182,31 @@ def _prompts(batch: dict, min_prompt: int) -> list[list[int]]:
     return out
 
 @torch.no_grad()
-def generate_continuations(model, batch: dict, tokenizer,
-                           max_new_tokens: int = 64, # new tokens per row at most
-                           do_sample: bool = True, temperature: float = 1.0, # pure sampling at this temperature, or greedy
-                           min_prompt: int = 8, # prompt tokens kept for raw-text rows (all tokens learned)
-                          ) -> dict:
+def generate_continuations(
+    model,
+    batch: dict,
+    tokenizer,
+    max_new_tokens: int = 64,  # new tokens per row at most
+    do_sample: bool = True,
+    temperature: float = 1.0,  # pure sampling at this temperature, or greedy
+    min_prompt: int = 8,  # prompt tokens kept for raw-text rows (all tokens learned)
+) -> dict:
     "The batch with each response replaced by `model`'s continuation of its prompt (labels -100 on the prompt)"
     prompts = _prompts(batch, min_prompt)
-    new = batch_generate(model, prompts, max_new_tokens, do_sample, temperature, pad_token_id=tokenizer.pad_token_id,
-                         batch_size=len(prompts), seed=None)  # fresh samples at every call (the Trainer seeds the global RNG)
-    rows = [dict(input_ids=p + n, labels=[IGNORE_INDEX] * len(p) + n, attention_mask=[1] * (len(p) + len(n))) for p, n in zip(prompts, new)]
+    new = batch_generate(
+        model,
+        prompts,
+        max_new_tokens,
+        do_sample,
+        temperature,
+        pad_token_id=tokenizer.pad_token_id,
+        batch_size=len(prompts),
+        seed=None,
+    )  # fresh samples at every call (the Trainer seeds the global RNG)
+    rows = [
+        dict(input_ids=p + n, labels=[IGNORE_INDEX] * len(p) + n, attention_mask=[1] * (len(p) + len(n)))
+        for p, n in zip(prompts, new)
+    ]
     return make_collator(tokenizer)(rows)
 
 def teacher_continuations(teacher, dataset: Dataset, tokenizer, max_new_tokens: int = 128, batch_size: int = 8,
@@ -157,14 +217,19 @@ def teacher_continuations(teacher, dataset: Dataset, tokenizer, max_new_tokens: 
         new = generate_continuations(teacher, batch, tokenizer, max_new_tokens, do_sample, temperature)
         for ids, lab, att in zip(new["input_ids"], new["labels"], new["attention_mask"]):
             keep = att.bool()
-            rows.append(dict(input_ids=ids[keep].tolist(), labels=lab[keep].tolist(), attention_mask=att[keep].tolist()))
+            rows.append(
+                dict(input_ids=ids[keep].tolist(), labels=lab[keep].tolist(), attention_mask=att[keep].tolist())
+            )
     return Dataset.from_list(rows)
 
 # %% ../nbs/05_filtered_distill.ipynb #527f3380
 @dataclass
 class OnPolicyConfig:
     "How on-policy (GKD) training samples the student (TRL's `GKDConfig` names: lmbda, temperature, max_new_tokens)"
-    lmbda: float = setting(0.5, "on-policy: probability that a training batch is replaced by the student's own sampled continuations")
+
+    lmbda: float = setting(
+        0.5, "on-policy: probability that a training batch is replaced by the student's own sampled continuations"
+    )
     temperature: float = setting(1.0, "on-policy: sampling temperature of those continuations")
     max_new_tokens: int = setting(64, "on-policy: tokens sampled per prompt at most")
 
@@ -180,7 +245,8 @@ class OnPolicyMixin:
                  on_policy: OnPolicyConfig | None = None, # how the student is sampled (default: `OnPolicyConfig()`)
                  **kwargs):
         super().__init__(*args, **kwargs)
-        if self.processing_class is None: raise ValueError("On-policy training needs the tokenizer: pass processing_class=tokenizer.")
+        if self.processing_class is None:
+            raise ValueError("On-policy training needs the tokenizer: pass processing_class=tokenizer.")
         self.on_policy = on_policy or OnPolicyConfig()
         self._coin = random.Random(self.args.seed * 1009 + self.args.process_index)
         self.on_policy_batches = 0
@@ -192,7 +258,9 @@ class OnPolicyMixin:
                                          self.on_policy.max_new_tokens, True, self.on_policy.temperature)
         self.on_policy_batches += 1
         # normalised like a data batch (by the Trainer's token count): a sampled token weighs what a data token weighs
-        return super().compute_loss(model, {k: v.to(self.args.device) for k, v in sampled.items()}, return_outputs, num_items_in_batch)
+        return super().compute_loss(
+            model, {k: v.to(self.args.device) for k, v in sampled.items()}, return_outputs, num_items_in_batch
+        )
 
 class OnPolicyDistillTrainer(OnPolicyMixin, DistillTrainer):
     "GKD / DistillSpec: distillation on a λ-mix of data and student samples (JSD β=0.5 by default)"
@@ -204,4 +272,6 @@ class OnPolicyAdaSPECTrainer(OnPolicyMixin, AdaSPECTrainer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.on_policy.lmbda > 0 and self.k < 1 and self.reference_model is None:
-            raise ValueError("On-policy AdaSPEC needs reference_model: cached reference losses do not cover the student's samples.")
+            raise ValueError(
+                "On-policy AdaSPEC needs reference_model: cached reference losses do not cover the student's samples."
+            )

@@ -10,7 +10,16 @@ from typing import NamedTuple
 import torch
 import torch.nn.functional as F
 
-from .losses import DEFAULT_K, DistillConfig, check_k, default_chunk_rows, divergence_fn, learned_rows, log_probs, select_top_k
+from focus_finetune.losses import (
+    DEFAULT_K,
+    DistillConfig,
+    check_k,
+    default_chunk_rows,
+    divergence_fn,
+    learned_rows,
+    log_probs,
+    select_top_k,
+)
 from .losses import zero_loss
 
 # %% auto #0
@@ -27,13 +36,17 @@ def fusable_head(model) -> torch.nn.Module:
     "`model`'s LM head if its logits are exactly `head(hidden)`, else a clear error"
     head = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
     if not isinstance(head, torch.nn.Linear):
-        raise ValueError(f"The fused head needs a causal LM whose output embedding is an nn.Linear; {type(model).__name__} has "
-                         f"{type(head).__name__}. Use fused_head=False.")
+        raise ValueError(
+            f"The fused head needs a causal LM whose output embedding is an nn.Linear; {type(model).__name__} has "
+            f"{type(head).__name__}. Use fused_head=False."
+        )
     cfg = getattr(model, "config", None)
     for name in ("final_logit_softcapping", "logit_scale", "logits_scaling"):
         if getattr(cfg, name, None) not in (None, 1, 1.0):
-            raise ValueError(f"{type(model).__name__} transforms its logits ({name}={getattr(cfg, name)}), so the fused head "
-                             "would compute other numbers. Use fused_head=False.")
+            raise ValueError(
+                f"{type(model).__name__} transforms its logits ({name}={getattr(cfg, name)}), so the fused head "
+                "would compute other numbers. Use fused_head=False."
+            )
     return head
 
 @contextmanager
@@ -73,7 +86,9 @@ def fused_row_divergence(student: HeadInput, teacher: HeadInput,
     out = torch.empty(len(rows), dtype=torch.float32, device=student.hidden.device)
     for i in range(0, len(rows), chunk):
         r = rows[i:i + chunk]
-        out[i:i + chunk] = fn(log_probs(_logits(_rows(teacher, r), teacher.head)), log_probs(_logits(_rows(student, r), student.head)))
+        out[i : i + chunk] = fn(
+            log_probs(_logits(_rows(teacher, r), teacher.head)), log_probs(_logits(_rows(student, r), student.head))
+        )
     return out
 
 # %% ../nbs/02a_fused_head.ipynb #c5c49ab8
@@ -132,23 +147,34 @@ def _check_pair(student: HeadInput, teacher: HeadInput):
 def _scale(n_rows: int, num_items_in_batch):
     return 1.0 / (num_items_in_batch if num_items_in_batch is not None else max(n_rows, 1))
 
-def fused_distill_loss(student: HeadInput, teacher: HeadInput, labels: torch.Tensor, kind: str = DistillConfig.divergence,
-                       num_items_in_batch: int | torch.Tensor | None = None, # divide the sum by this instead of taking the mean
-                       chunk: int | None = None, **params) -> torch.Tensor:
+def fused_distill_loss(
+    student: HeadInput,
+    teacher: HeadInput,
+    labels: torch.Tensor,
+    kind: str = DistillConfig.divergence,
+    num_items_in_batch: int | torch.Tensor | None = None,  # divide the sum by this instead of taking the mean
+    chunk: int | None = None,
+    **params,
+) -> torch.Tensor:
     "`distill_loss` from hidden states and heads: mean divergence over the learned tokens, one chunk of logits at a time"
     _check_pair(student, teacher)
     rows = learned_rows(labels.to(student.hidden.device))
     if len(rows) == 0: return zero_loss(student.hidden)
     return fused_head_loss(student, teacher, rows, kind, _scale(len(rows), num_items_in_batch), chunk, **params)
 
-def fused_adaspec_loss(student: HeadInput, teacher: HeadInput,
-                       reference: HeadInput | None = None, # the frozen reference; or give `ref_losses`
-                       labels: torch.Tensor = None, # `[batch, seq]`, -100 where not learned
-                       k: float = DEFAULT_K, # fraction of tokens (largest ΔL) to train on
-                       ref_losses: torch.Tensor | None = None, # `[batch, seq]` cached per-position KL(p_T‖p_R)
-                       num_items_in_batch: int | torch.Tensor | None = None, return_stats: bool = False,
-                       kind: str = DistillConfig.divergence, # divergence trained on the kept tokens (selection is by forward KL)
-                       chunk: int | None = None, **params):
+def fused_adaspec_loss(
+    student: HeadInput,
+    teacher: HeadInput,
+    reference: HeadInput | None = None,  # the frozen reference; or give `ref_losses`
+    labels: torch.Tensor = None,  # `[batch, seq]`, -100 where not learned
+    k: float = DEFAULT_K,  # fraction of tokens (largest ΔL) to train on
+    ref_losses: torch.Tensor | None = None,  # `[batch, seq]` cached per-position KL(p_T‖p_R)
+    num_items_in_batch: int | torch.Tensor | None = None,
+    return_stats: bool = False,
+    kind: str = DistillConfig.divergence,  # divergence trained on the kept tokens (selection is by forward KL)
+    chunk: int | None = None,
+    **params,
+):
     "`adaspec_loss` from hidden states and heads: ΔL in a no-gradient pass, then the gradient pass over the kept tokens only"
     check_k(k)
     if labels is None: raise ValueError("fused_adaspec_loss needs `labels` (with -100 on tokens that are not learned).")
@@ -159,11 +185,21 @@ def fused_adaspec_loss(student: HeadInput, teacher: HeadInput,
         loss = zero_loss(student.hidden)
         return (loss, dict(tokens=0, kept=0)) if return_stats else loss
     l_student = fused_row_divergence(student, teacher, rows, "fkl", chunk)
-    if ref_losses is not None: l_ref = ref_losses.reshape(-1).to(rows.device)[rows].float()
-    else: _check_pair(reference, teacher); l_ref = fused_row_divergence(reference, teacher, rows, "fkl", chunk)
+    if ref_losses is not None:
+        l_ref = ref_losses.reshape(-1).to(rows.device)[rows].float()
+    else:
+        _check_pair(reference, teacher)
+        l_ref = fused_row_divergence(reference, teacher, rows, "fkl", chunk)
     delta = l_student - l_ref
     keep = select_top_k(delta, k=k)
-    loss = fused_head_loss(student, teacher, rows[keep], kind, _scale(int(keep.sum()), num_items_in_batch), chunk, **params)
+    loss = fused_head_loss(
+        student, teacher, rows[keep], kind, _scale(int(keep.sum()), num_items_in_batch), chunk, **params
+    )
     if not return_stats: return loss
-    return loss, dict(tokens=len(rows), kept=int(keep.sum()), l_student=l_student.mean().item(), l_ref=l_ref.mean().item(),
-                      delta_threshold=delta[keep].min().item())
+    return loss, dict(
+        tokens=len(rows),
+        kept=int(keep.sum()),
+        l_student=l_student.mean().item(),
+        l_ref=l_ref.mean().item(),
+        delta_threshold=delta[keep].min().item(),
+    )

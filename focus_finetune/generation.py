@@ -30,18 +30,27 @@ def cache_kwarg(model_class: type) -> str:
 def cached_logits(model, ids: torch.Tensor, cache: DynamicCache, keep: int = 1) -> torch.Tensor:
     "Logits of the last `keep` positions of `ids` appended to what `cache` holds (the output layer runs only there)"
     past = cache.get_seq_length()
-    kw = {cache_kwarg(type(model)): cache, "position_ids": torch.arange(past, past + ids.shape[1], device=ids.device).unsqueeze(0)}
+    kw = {
+        cache_kwarg(type(model)): cache,
+        "position_ids": torch.arange(past, past + ids.shape[1], device=ids.device).unsqueeze(0),
+    }
     try: return model(input_ids=ids, use_cache=True, logits_to_keep=keep, **kw).logits[0, -keep:]
     except TypeError:  # a model whose forward has no `logits_to_keep`
         return model(input_ids=ids, use_cache=True, **kw).logits[0, -keep:]
 
 @torch.no_grad()
-def greedy_generate(model, input_ids: torch.Tensor, max_new_tokens: int = 64, eos_token_id=None) -> tuple[torch.Tensor, float]:
+def greedy_generate(
+    model, input_ids: torch.Tensor, max_new_tokens: int = 64, eos_token_id=None
+) -> tuple[torch.Tensor, float]:
     "Target-only greedy decoding with a KV cache: `(sequences, seconds)`"
     eos = eos_ids(model, eos_token_id)
     t0, seq, cache = time.perf_counter(), input_ids[0].tolist(), DynamicCache()
     for _ in range(max_new_tokens):
-        nxt = int(cached_logits(model, torch.tensor([seq[cache.get_seq_length():]], device=input_ids.device), cache)[-1].argmax())
+        nxt = int(
+            cached_logits(model, torch.tensor([seq[cache.get_seq_length() :]], device=input_ids.device), cache)[
+                -1
+            ].argmax()
+        )
         seq.append(nxt)
         if nxt in eos: break
     return torch.tensor([seq], device=input_ids.device), time.perf_counter() - t0
@@ -64,11 +73,18 @@ def eval_prompts(test, n: int, tokenizer, prefix_tokens: int = 32) -> list[str |
 
 # %% ../nbs/04a_generation.ipynb #4e169255
 @torch.no_grad()
-def batch_generate(model, prompts: list[list[int]], # token ids of each prompt
-                   max_new_tokens: int = 64, do_sample: bool = False, temperature: float = 1.0, # greedy, or pure sampling at `temperature`
-                   pad_token_id: int = 0, eos_token_id=None, # stop after this token (default: the model's config; `[]`: never)
-                   batch_size: int = 16, seed: int | None = 0, # seeds the sampling, leaving the global RNG as it was; None: draws from it
-                   progress: bool = False) -> list[list[int]]:
+def batch_generate(
+    model,
+    prompts: list[list[int]],  # token ids of each prompt
+    max_new_tokens: int = 64,
+    do_sample: bool = False,
+    temperature: float = 1.0,  # greedy, or pure sampling at `temperature`
+    pad_token_id: int = 0,
+    eos_token_id=None,  # stop after this token (default: the model's config; `[]`: never)
+    batch_size: int = 16,
+    seed: int | None = 0,  # seeds the sampling, leaving the global RNG as it was; None: draws from it
+    progress: bool = False,
+) -> list[list[int]]:
     "Each prompt's continuation by `model`, cut after its first EOS; batched with left padding"
     from tqdm.auto import tqdm
     if not prompts: raise ValueError("batch_generate needs at least one prompt.")
@@ -85,8 +101,14 @@ def batch_generate(model, prompts: list[list[int]], # token ids of each prompt
                 width = max(map(len, chunk))
                 ids = torch.tensor([[pad_token_id] * (width - len(p)) + list(p) for p in chunk], device=dev)
                 mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in chunk], device=dev)
-                gen = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, pad_token_id=pad_token_id,
-                                     eos_token_id=sorted(eos), **sampling)
+                gen = model.generate(
+                    input_ids=ids,
+                    attention_mask=mask,
+                    max_new_tokens=max_new_tokens,
+                    pad_token_id=pad_token_id,
+                    eos_token_id=sorted(eos),
+                    **sampling,
+                )
                 for new in gen[:, width:].tolist():
                     out.append(new[:next((j + 1 for j, t in enumerate(new) if t in eos), len(new))])
     finally: model.train(was_training)
@@ -95,10 +117,14 @@ def batch_generate(model, prompts: list[list[int]], # token ids of each prompt
 # %% ../nbs/04a_generation.ipynb #449440dd
 ANSWER_TOKENS = 192  # new tokens of a task answer by default: room for a worked solution and its final answer
 
-def generate_answers(model, tokenizer, prompts: list[str], max_new_tokens: int = ANSWER_TOKENS, batch_size: int = 16) -> list[str]:
+def generate_answers(
+    model, tokenizer, prompts: list[str], max_new_tokens: int = ANSWER_TOKENS, batch_size: int = 16
+) -> list[str]:
     "Greedy answers of `model` to user `prompts` (chat-formatted as in training), batched, special tokens removed"
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    new = batch_generate(model, [prompt_ids(tokenizer, p) for p in prompts], max_new_tokens, pad_token_id=pad, batch_size=batch_size)
+    new = batch_generate(
+        model, [prompt_ids(tokenizer, p) for p in prompts], max_new_tokens, pad_token_id=pad, batch_size=batch_size
+    )
     return [tokenizer.decode(n, skip_special_tokens=True) for n in new]
 
 def generate_answer(model, tokenizer, prompt: str, max_new_tokens: int = ANSWER_TOKENS) -> str:

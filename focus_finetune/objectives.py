@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .filtered_distill import AdaSPECTrainer, OnPolicyAdaSPECTrainer, OnPolicyConfig, OnPolicyDistillTrainer
+from focus_finetune.filtered_distill import (
+    AdaSPECTrainer,
+    OnPolicyAdaSPECTrainer,
+    OnPolicyConfig,
+    OnPolicyDistillTrainer,
+)
 from .losses import DEFAULT_K, DistillConfig, check_k
 from .models import DEFAULT_TEACHER, library_progress_bars, load_model
 from .reference_kd import DistillTrainer
@@ -46,7 +51,8 @@ def objective_trainer(objective: str, # a key of `OBJECTIVES`
                       on_policy: OnPolicyConfig | None = None, # how an on-policy objective samples the student
                      ) -> tuple[type, dict]:
     "The trainer class and its keyword arguments for one arm"
-    if objective not in OBJECTIVES: raise ValueError(f"Unknown objective '{objective}'; choose from {', '.join(OBJECTIVES)}.")
+    if objective not in OBJECTIVES:
+        raise ValueError(f"Unknown objective '{objective}'; choose from {', '.join(OBJECTIVES)}.")
     spec = dict(OBJECTIVES[objective])
     spec_on_policy = spec.pop("on_policy", False)
     cls = {(False, False): DistillTrainer, (True, False): AdaSPECTrainer,
@@ -66,8 +72,20 @@ def _arm_dir(name: str) -> str: return name.replace(" + ", "+").replace(" ", "_"
 def score_drafts(run: SpecialistRun, drafts: dict, test, paths: dict | None) -> pd.DataFrame:
     "Items of the held-out, teacher-match and acceptance measures of each draft for the run's teacher, one teacher pass for all (`paths`: its continuations)"
     frames = [heldout_items(drafts, test, run.tokenizer, run.teacher, batch_size=4)]
-    if paths: frames.append(acceptance_items(draft_acceptance(run.teacher, drafts, run.tokenizer, gamma=run.config.gamma,
-                                                             batch_size=4, progress=run.progress, paths=paths)))
+    if paths:
+        frames.append(
+            acceptance_items(
+                draft_acceptance(
+                    run.teacher,
+                    drafts,
+                    run.tokenizer,
+                    gamma=run.config.gamma,
+                    batch_size=4,
+                    progress=run.progress,
+                    paths=paths,
+                )
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 def filtering_effect(run_dir: str | Path, table: pd.DataFrame) -> pd.DataFrame:
@@ -80,69 +98,126 @@ def filtering_effect(run_dir: str | Path, table: pd.DataFrame) -> pd.DataFrame:
         if plain not in set(g.arm): continue
         plain_items = items(plain)  # read once, paired with each filtered arm (one per k in a sweep)
         for _, row in g[g.filtered].iterrows():
-            arm, k = row.arm, row.get("k") if pd.notna(row.get("k")) else config["k"]  # arms scored before k was recorded: the run's k
-            cmp = paired_comparison(pd.concat([plain_items, items(arm)], ignore_index=True), plain, arm, context=dict(gamma=config["gamma"]))
+            arm, k = (
+                row.arm,
+                row.get("k") if pd.notna(row.get("k")) else config["k"],
+            )  # arms scored before k was recorded: the run's k
+            cmp = paired_comparison(
+                pd.concat([plain_items, items(arm)], ignore_index=True), plain, arm, context=dict(gamma=config["gamma"])
+            )
             rows.append(cmp.rename(columns={plain: "unfiltered", arm: "filtered"})
                         .replace({"better": {plain: "unfiltered", arm: "filtered"}}).assign(objective=objective, k=k))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 # %% ../nbs/08_objectives.ipynb #d7dfb564
-def compare_objectives(domain: str, teacher_model=DEFAULT_TEACHER, config: SpecialistConfig | None = None,
-                       objectives: tuple = tuple(OBJECTIVES), # which objectives (keys of `OBJECTIVES`)
-                       filtering: tuple = (False, True), # without and/or with AdaSPEC filtering
-                       on_policy: OnPolicyConfig | None = None, # how the on-policy objectives sample the student
-                       domain_data=None, tokenizer=None, run_dir: str | Path | None = None, progress: bool = True,
-                       overwrite: bool = False,
-                       rescore: bool = False, # score finished arms again from their saved models (after a change to the scoring)
-                       ks: tuple | None = None, # a sweep over k: one filtered arm per kept fraction (default: `config.k` only)
-                      ) -> pd.DataFrame:
+def compare_objectives(
+    domain: str,
+    teacher_model=DEFAULT_TEACHER,
+    config: SpecialistConfig | None = None,
+    objectives: tuple = tuple(OBJECTIVES),  # which objectives (keys of `OBJECTIVES`)
+    filtering: tuple = (False, True),  # without and/or with AdaSPEC filtering
+    on_policy: OnPolicyConfig | None = None,  # how the on-policy objectives sample the student
+    domain_data=None,
+    tokenizer=None,
+    run_dir: str | Path | None = None,
+    progress: bool = True,
+    overwrite: bool = False,
+    rescore: bool = False,  # score finished arms again from their saved models (after a change to the scoring)
+    ks: tuple | None = None,  # a sweep over k: one filtered arm per kept fraction (default: `config.k` only)
+) -> pd.DataFrame:
     "Train and score one student per objective × filtering (× k) from the same initialisation, data, steps and seed"
     config = config or SpecialistConfig()
     for o in objectives: objective_trainer(o, False)  # unknown names fail before any work
     on_policy = on_policy or OnPolicyConfig()
     ks = tuple(check_k(k) for k in ks) if ks else None
-    extra = dict(objectives={o: _describe(OBJECTIVES[o]) for o in objectives}, filtering=list(filtering), on_policy=dataclasses.asdict(on_policy),
-                 **(dict(ks=list(ks)) if ks else {}))
+    extra = dict(
+        objectives={o: _describe(OBJECTIVES[o]) for o in objectives},
+        filtering=list(filtering),
+        on_policy=dataclasses.asdict(on_policy),
+        **(dict(ks=list(ks)) if ks else {}),
+    )
     with library_progress_bars(progress):  # quiet: no weight-loading or map bars either
-        run = SpecialistRun(run_dir or Path("runs")/f"{domain}-objectives", domain, teacher_model, None, domain_data, tokenizer,
-                            config, progress, overwrite, extra=extra)
+        run = SpecialistRun(
+            run_dir or Path("runs") / f"{domain}-objectives",
+            domain,
+            teacher_model,
+            None,
+            domain_data,
+            tokenizer,
+            config,
+            progress,
+            overwrite,
+            extra=extra,
+        )
         run.run(stop_after="reference")
         data = run.data()
         test = first_rows(data["test"], config.eval_examples)
         arms = {arm_name(o, f, k if ks else None): (o, f, k)  # a filtered arm per k; its name shows k in a sweep
                 for o in objectives for f in filtering for k in ((ks or (config.k,)) if f else (None,))}
-        is_reference = lambda o, f, *_: o == "fkl" and not f and config.student_steps == config.reference_steps  # then the reference is that arm
+        is_reference = lambda o, f, *_: (
+            o == "fkl" and not f and config.student_steps == config.reference_steps
+        )  # then the reference is that arm
         for name, (objective, filtered, k) in arms.items():
             out = run.dir/"arms"/_arm_dir(name)
             if is_reference(objective, filtered, k) or (out/"trained.json").exists(): continue
             run.say(f"arm {name}: training ...")
             t0 = time.perf_counter()
             cls, kw = objective_trainer(objective, filtered, run.load("reference") if filtered else None, k, on_policy)
-            log = train_stage(cls, load_model(run.dir/"init"/"model"), out, config, config.student_steps, config.learning_rate,
-                              data["train"], run.tokenizer, run.progress, teacher_model=run.teacher, **kw).log_history
+            log = train_stage(
+                cls,
+                load_model(run.dir / "init" / "model"),
+                out,
+                config,
+                config.student_steps,
+                config.learning_rate,
+                data["train"],
+                run.tokenizer,
+                run.progress,
+                teacher_model=run.teacher,
+                **kw,
+            ).log_history
             kept = [h["kept_fraction"] for h in log if "kept_fraction" in h]
-            (out/"trained.json").write_text(json.dumps(dict(seconds=round(time.perf_counter() - t0, 1),
-                                                            **(dict(kept_fraction=sum(kept) / len(kept)) if kept else {}))))
+            (out / "trained.json").write_text(
+                json.dumps(
+                    dict(
+                        seconds=round(time.perf_counter() - t0, 1),
+                        **(dict(kept_fraction=sum(kept) / len(kept)) if kept else {}),
+                    )
+                )
+            )
         unscored = [name for name in arms if rescore or stage_done(run.dir/"arms", _arm_dir(name)) is None]
-        if unscored:  # every arm that needs it scored on the same items in one pass: the teacher runs once for all of them
+        if (
+            unscored
+        ):  # every arm that needs it scored on the same items in one pass: the teacher runs once for all of them
             run.say(f"scoring {len(unscored)} arms ...")
             prompts = eval_prompts(run.data("raw")["test"], config.spec_prompts, run.tokenizer)
-            paths = (teacher_paths(run.teacher, run.tokenizer, prompts, config.spec_new_tokens, seed=config.seed, progress=run.progress)
-                     if prompts else None)
-            drafts = {name: run.load("reference" if is_reference(*arms[name]) else f"arms/{_arm_dir(name)}") for name in unscored}
+            paths = (
+                teacher_paths(
+                    run.teacher, run.tokenizer, prompts, config.spec_new_tokens, seed=config.seed, progress=run.progress
+                )
+                if prompts
+                else None
+            )
+            drafts = {
+                name: run.load("reference" if is_reference(*arms[name]) else f"arms/{_arm_dir(name)}")
+                for name in unscored
+            }
             items = score_drafts(run, drafts, test, paths)
             for name in unscored:
                 out = run.dir/"arms"/_arm_dir(name)
                 out.mkdir(parents=True, exist_ok=True)
                 mine = items[items.model == name].assign(model="draft")
                 mine.to_csv(out/"items.csv.gz", index=False)
-                if (out/"trained.json").exists(): trained = json.loads((out/"trained.json").read_text())
+                if (out/"trained.json").exists():
+                    trained = json.loads((out / "trained.json").read_text())
                 else:  # the reference arm (its training is the reference stage), or an arm scored before trained.json existed
                     earlier = stage_done(run.dir/"arms", _arm_dir(name)) or stage_done(run.dir, "reference")
                     trained = {k: earlier[k] for k in ("seconds", "kept_fraction") if k in earlier}
                 scores = measure_values(mine, dict(gamma=config.gamma)).loc["draft"].to_dict()
                 objective, filtered, k = arms[name]
-                mark_done(run.dir/"arms", _arm_dir(name), objective=objective, filtered=filtered, k=k, **trained, **scores)
+                mark_done(
+                    run.dir / "arms", _arm_dir(name), objective=objective, filtered=filtered, k=k, **trained, **scores
+                )
         rows = [dict(arm=name, **stage_done(run.dir/"arms", _arm_dir(name))) for name in arms]
         table = pd.DataFrame(rows).set_index("arm")
         table.to_csv(run.dir/"comparison.csv")
@@ -159,7 +234,8 @@ def plot_objectives(table: pd.DataFrame, measures=("top1_agreement", "expected_a
     fig, axes = plt.subplots(len(present), 1, figsize=(9, 2.6 * len(present)), squeeze=False)
     for ax, m in zip(axes[:, 0], present):
         sns.barplot(data=d, x="objective", y=m, hue="filtering", ax=ax, errorbar=("pi", 100) if several else None)
-        ax.set(xlabel="", title=m); ax.legend(fontsize=8, loc="lower right")
+        ax.set(xlabel="", title=m)
+        ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
 
@@ -172,8 +248,11 @@ def plot_k_sweep(effect: pd.DataFrame, # `filtering_effect` of a comparison run 
     fig, axes = plt.subplots(1, len(present), figsize=(3.2 * len(present), 3), squeeze=False)
     for ax, m in zip(axes[0], present):
         for objective, e in effect[effect.measure == m].sort_values("k").groupby("objective", sort=False):
-            ax.errorbar(e.k, e["diff"], yerr=[e["diff"] - e.lo, e.hi - e["diff"]], marker="o", capsize=3, label=objective)
-        ax.axhline(0, color="grey", lw=0.8); ax.set(xlabel="k (fraction of tokens kept)", title=m)
+            ax.errorbar(
+                e.k, e["diff"], yerr=[e["diff"] - e.lo, e.hi - e["diff"]], marker="o", capsize=3, label=objective
+            )
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.set(xlabel="k (fraction of tokens kept)", title=m)
     axes[0, 0].set_ylabel("filtered − unfiltered")
     if effect.objective.nunique() > 1: axes[0, 0].legend(fontsize=8)
     fig.tight_layout()

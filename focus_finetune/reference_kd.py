@@ -30,25 +30,38 @@ MODEL_INPUTS = ("input_ids", "attention_mask")
 def _reject_loose_settings(kwargs: dict, where: str):
     "A one-line error for divergence settings given one by one (as before `DistillConfig`) instead of as a config"
     loose = [k for k in [f.name for f in fields(DistillConfig)] + ["divergence_params"] if k in kwargs]
-    if loose: raise TypeError(f"{where} takes the divergence settings as one config: pass distillation=DistillConfig(...) "
-                              f"(chapter 02) instead of {', '.join(k + '=' for k in loose)}.")
+    if loose:
+        raise TypeError(
+            f"{where} takes the divergence settings as one config: pass distillation=DistillConfig(...) "
+            f"(chapter 02) instead of {', '.join(k + '=' for k in loose)}."
+        )
 
 def across_ranks(trainer: Trainer, loss: torch.Tensor, num_items_in_batch=None) -> torch.Tensor:
     "`loss` scaled for DDP: its token count was summed over the processes, and DDP averages their gradients"
-    if num_items_in_batch is not None and trainer.args.average_tokens_across_devices and trainer.accelerator.num_processes > 1:
+    if (
+        num_items_in_batch is not None
+        and trainer.args.average_tokens_across_devices
+        and trainer.accelerator.num_processes > 1
+    ):
         return loss * trainer.accelerator.num_processes
     return loss
 
 # %% ../nbs/03_reference_kd.ipynb #9a0bded9
 class DistillTrainer(Trainer):
     "A `Trainer` that distils a frozen `teacher_model` (or its cached targets) into `model` with a per-token divergence"
-    def __init__(self, *args,
-                 teacher_model: torch.nn.Module = None, # the frozen teacher (same vocabulary as the student)
-                 distillation: DistillConfig | None = None, # the divergence, its parameters, the fused head (default: forward KL)
-                 teacher_cache=None, # or a `TeacherCache` of its top-k targets (chapter 04b): no teacher in memory
-                 **kwargs):
+    def __init__(
+        self,
+        *args,
+        teacher_model: torch.nn.Module = None,  # the frozen teacher (same vocabulary as the student)
+        distillation: DistillConfig
+        | None = None,  # the divergence, its parameters, the fused head (default: forward KL)
+        teacher_cache=None,  # or a `TeacherCache` of its top-k targets (chapter 04b): no teacher in memory
+        **kwargs,
+    ):
         if (teacher_model is None) == (teacher_cache is None):
-            raise ValueError(f"{type(self).__name__} needs a teacher_model or a teacher_cache of its targets (one of them).")
+            raise ValueError(
+                f"{type(self).__name__} needs a teacher_model or a teacher_cache of its targets (one of them)."
+            )
         _reject_loose_settings(kwargs, type(self).__name__)
         super().__init__(*args, **kwargs)
         self.distillation = distillation or DistillConfig()
@@ -56,7 +69,11 @@ class DistillTrainer(Trainer):
         if teacher_cache is not None: self._use_cache(teacher_cache)
         else:
             check_same_vocab(teacher_model, self.model)
-            if self.fused_head: fusable_head(self.model), fusable_head(teacher_model)  # a model whose logits are not head(hidden) fails now
+            if self.fused_head:
+                (
+                    fusable_head(self.model),
+                    fusable_head(teacher_model),
+                )  # a model whose logits are not head(hidden) fails now
             self.teacher_model = freeze(teacher_model).to(self.args.device)
         # our loss is normalised by the token count over all accumulation steps, so the Trainer must not rescale it
         self.model_accepts_loss_kwargs = True
@@ -69,11 +86,15 @@ class DistillTrainer(Trainer):
         "Read the teacher's targets from `cache` through the collator; a one-line error where a setting needs the live teacher"
         d = self.distillation
         if d.fused_head or d.divergence != "fkl" or d.rank_weight:
-            raise ValueError("A teacher_cache holds the teacher's top-k log-probabilities, which only plain forward KL can use: "
-                             "divergence='fkl', no fused_head, no rank_weight, or the live teacher (teacher_top_k=0).")
+            raise ValueError(
+                "A teacher_cache holds the teacher's top-k log-probabilities, which only plain forward KL can use: "
+                "divergence='fkl', no fused_head, no rank_weight, or the live teacher (teacher_top_k=0)."
+            )
         if cache.identity["vocab_size"] != output_vocab_size(self.model):
-            raise ValueError(f"The teacher cache is of a {cache.identity['vocab_size']}-token vocabulary, the student predicts "
-                             f"{output_vocab_size(self.model)}: use the teacher's tokenizer and vocabulary.")
+            raise ValueError(
+                f"The teacher cache is of a {cache.identity['vocab_size']}-token vocabulary, the student predicts "
+                f"{output_vocab_size(self.model)}: use the teacher's tokenizer and vocabulary."
+            )
         self.data_collator = cache.collator(self.data_collator)
 
     def model_outputs(self, model, inputs: dict) -> tuple:
@@ -111,12 +132,28 @@ class DistillTrainer(Trainer):
 # %% ../nbs/03_reference_kd.ipynb #89d41477
 def training_args(output_dir: str, **overrides) -> TrainingArguments:
     "`TrainingArguments` with defaults for short distillation runs; `overrides` win"
-    defaults = dict(per_device_train_batch_size=4, per_device_eval_batch_size=4, learning_rate=1e-4, lr_scheduler_type="cosine",
-                    warmup_steps=0.05, max_steps=100, logging_steps=10, eval_strategy="no", save_strategy="no",
-                    report_to="none", remove_unused_columns=False, dataloader_num_workers=0, seed=0, disable_tqdm=False,
-                    dataloader_pin_memory=torch.cuda.is_available(), prediction_loss_only=True)
+    defaults = dict(
+        per_device_train_batch_size=4,
+        per_device_eval_batch_size=4,
+        learning_rate=1e-4,
+        lr_scheduler_type="cosine",
+        warmup_steps=0.05,
+        max_steps=100,
+        logging_steps=10,
+        eval_strategy="no",
+        save_strategy="no",
+        report_to="none",
+        remove_unused_columns=False,
+        dataloader_num_workers=0,
+        seed=0,
+        disable_tqdm=False,
+        dataloader_pin_memory=torch.cuda.is_available(),
+        prediction_loss_only=True,
+    )
     if process_state().num_processes > 1 and not torch.cuda.is_available():
-        defaults.update(use_cpu=True, ddp_backend="gloo")  # several CPU processes: data-parallel over gloo (else each trains alone)
+        defaults.update(
+            use_cpu=True, ddp_backend="gloo"
+        )  # several CPU processes: data-parallel over gloo (else each trains alone)
     return TrainingArguments(output_dir=str(output_dir), **{**defaults, **overrides})
 
 def keep_best_args(strategy: str = "steps", # evaluate and checkpoint every `steps` steps, or each "epoch"
@@ -133,7 +170,8 @@ def show_training(trainer: Trainer, progress: bool = True, verbose: bool = False
     "What `trainer` prints: its bar and log lines (`verbose`), its bar alone (`progress`), or nothing"
     if verbose: return trainer
     bar = any(isinstance(c, ProgressCallback) for c in trainer.callback_handler.callbacks)
-    trainer.remove_callback(PrinterCallback); trainer.remove_callback(ProgressCallback)
+    trainer.remove_callback(PrinterCallback)
+    trainer.remove_callback(ProgressCallback)
     if progress and bar: trainer.add_callback(BarOnlyProgress)
     return trainer
 
@@ -151,15 +189,25 @@ def distill(teacher, student, tokenizer, train_dataset, eval_dataset=None, outpu
     "Distil `teacher` into `student` on tokenized data; returns the trained `DistillTrainer`"
     _reject_loose_settings(args_overrides, "distill")
     if eval_dataset is not None and "eval_strategy" not in args_overrides: args_overrides["eval_strategy"] = "steps"
-    if args_overrides.get("eval_strategy", "no") != "no": args_overrides.setdefault("eval_steps", args_overrides.get("logging_steps", 10))
+    if args_overrides.get("eval_strategy", "no") != "no":
+        args_overrides.setdefault("eval_steps", args_overrides.get("logging_steps", 10))
     trainer = (trainer_class or DistillTrainer)(
-        model=student, args=training_args(output_dir, **args_overrides), train_dataset=train_dataset, eval_dataset=eval_dataset,
-        data_collator=make_collator(tokenizer), processing_class=tokenizer, teacher_model=teacher,
-        distillation=distillation, **(trainer_kwargs or {}))
+        model=student,
+        args=training_args(output_dir, **args_overrides),
+        train_dataset=train_dataset,
+        eval_dataset=eval_dataset,
+        data_collator=make_collator(tokenizer),
+        processing_class=tokenizer,
+        teacher_model=teacher,
+        distillation=distillation,
+        **(trainer_kwargs or {}),
+    )
     trainer.train()
     return trainer
 
-def supervised_finetune(model, tokenizer, train_dataset, eval_dataset=None, output_dir: str = "runs/sft", **args_overrides) -> Trainer:
+def supervised_finetune(
+    model, tokenizer, train_dataset, eval_dataset=None, output_dir: str = "runs/sft", **args_overrides
+) -> Trainer:
     "Cross-entropy fine-tuning of `model` on the response tokens (e.g. the teacher on the domain)"
     trainer = Trainer(model=model, args=training_args(output_dir, **args_overrides), train_dataset=train_dataset,
                       eval_dataset=eval_dataset, data_collator=make_collator(tokenizer), processing_class=tokenizer)

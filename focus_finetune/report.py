@@ -11,7 +11,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .yardstick import MEASURES, format_interval, measure_intervals, paired_comparison, seed_summary, verdict
+from focus_finetune.yardstick import (
+    MEASURES,
+    format_interval,
+    measure_intervals,
+    paired_comparison,
+    seed_summary,
+    verdict,
+)
 from .run_dir import MODEL_KEYS, STAGES, RunDirError, is_teacher_free, read_run, run_config, stage_done
 
 # %% auto #0
@@ -36,12 +43,16 @@ def plot_training(run_dir: Path, ax=None):
     frames = []
     for stage, label in (("reference", "all-token (reference)"), ("focus", "FocusFineTune (kept tokens)")):
         p = Path(run_dir)/stage/"log_history.json"
-        if p.exists(): frames.append(pd.DataFrame([h for h in json.loads(p.read_text()) if "loss" in h]).assign(run=label))
+        if p.exists():
+            frames.append(pd.DataFrame([h for h in json.loads(p.read_text()) if "loss" in h]).assign(run=label))
     sns.lineplot(data=pd.concat(frames), x="step", y="loss", hue="run", marker="o", ax=ax)
     ax.set(title="Training loss (each run's own objective)", ylabel="loss (nats/token)")
     return ax
 
-def plot_measures(intervals: pd.DataFrame, measures=("test_loss", "off_domain_loss", "kl", "alpha", "tau", "pass@1", "exact_match", "choice_accuracy")):
+def plot_measures(
+    intervals: pd.DataFrame,
+    measures=("test_loss", "off_domain_loss", "kl", "alpha", "tau", "pass@1", "exact_match", "choice_accuracy"),
+):
     "One bar chart per available held-out measure, one bar per model, with its 95 % bootstrap interval"
     import matplotlib.pyplot as plt
     present = [m for m in measures if m in set(intervals.measure)]
@@ -49,7 +60,13 @@ def plot_measures(intervals: pd.DataFrame, measures=("test_loss", "off_domain_lo
     for ax, m in zip(axes[0], present):
         d = intervals[intervals.measure == m].set_index("model")
         d = d.loc[[k for k in MODEL_KEYS if k in d.index]]
-        ax.bar(d.index, d.value, yerr=[d.value - d.lo, d.hi - d.value], capsize=3, color=[f"C{MODEL_KEYS.index(k)}" for k in d.index])
+        ax.bar(
+            d.index,
+            d.value,
+            yerr=[d.value - d.lo, d.hi - d.value],
+            capsize=3,
+            color=[f"C{MODEL_KEYS.index(k)}" for k in d.index],
+        )
         ax.set(title=m + (" ↑" if MEASURES[m].higher_is_better else " ↓"))
         ax.tick_params(axis="x", rotation=30)
     fig.tight_layout()
@@ -58,16 +75,24 @@ def plot_measures(intervals: pd.DataFrame, measures=("test_loss", "off_domain_lo
 # %% ../nbs/07c_report.ipynb #98414342
 def interval_table(intervals: pd.DataFrame) -> pd.DataFrame:
     "Model × measure table of `value [lo, hi]` strings"
-    t = intervals.assign(cell=[format_interval(v, l, h) for v, l, h in zip(intervals.value, intervals.lo, intervals.hi)])
+    t = intervals.assign(
+        cell=[format_interval(v, l, h) for v, l, h in zip(intervals.value, intervals.lo, intervals.hi)]
+    )
     t = t.pivot(index="model", columns="measure", values="cell")
     return t.loc[[m for m in MODEL_KEYS if m in t.index], [m for m in MEASURES if m in t.columns]]
 
 def comparison_table(cmp: pd.DataFrame, a: str = "all-token") -> pd.DataFrame:
     "The paired comparison for a report: both arms, the difference with its interval, the better arm"
-    return pd.DataFrame(dict(measure=cmp.measure, family=cmp.family, primary=cmp.primary.map({True: "yes", False: ""}),
-                             **{a: cmp[a], "focus": cmp["focus"]},
-                             **{f"focus − {a} [95 %]": [format_interval(d, l, h) for d, l, h in zip(cmp["diff"], cmp.lo, cmp.hi)]},
-                             better=cmp.better))
+    return pd.DataFrame(
+        dict(
+            measure=cmp.measure,
+            family=cmp.family,
+            primary=cmp.primary.map({True: "yes", False: ""}),
+            **{a: cmp[a], "focus": cmp["focus"]},
+            **{f"focus − {a} [95 %]": [format_interval(d, l, h) for d, l, h in zip(cmp["diff"], cmp.lo, cmp.hi)]},
+            better=cmp.better,
+        )
+    )
 
 # %% ../nbs/07c_report.ipynb #531e7c5e
 def _baseline_note(baseline: dict | None) -> str:
@@ -76,11 +101,19 @@ def _baseline_note(baseline: dict | None) -> str:
 def held_out_items(counts: dict, # the evaluation's `counts.json`
                    cfg) -> str: # the run's `SpecialistConfig`
     "What the evaluation scored, on how many items each (parts the run did not score are left out)"
-    parts = [f"{counts['test_examples']} test sequences (loss, agreement)", f"{counts['off_domain_sequences']} off-domain sequences"]
-    if counts.get("spec_prompts"): parts.append(f"{counts['spec_prompts']} prompts continued by the teacher ({cfg.spec_new_tokens} new tokens, "
-                                                f"greedy and sampled; γ = {cfg.gamma}) for the acceptance measures")
-    if counts.get("timing_prompts"): parts.append(f"{counts['timing_prompts']} of them decoded for real for the speed-up")
-    if counts.get("task_problems"): parts.append(f"{counts['task_problems']} task problems{_baseline_note(counts.get('task_baseline'))}")
+    parts = [
+        f"{counts['test_examples']} test sequences (loss, agreement)",
+        f"{counts['off_domain_sequences']} off-domain sequences",
+    ]
+    if counts.get("spec_prompts"):
+        parts.append(
+            f"{counts['spec_prompts']} prompts continued by the teacher ({cfg.spec_new_tokens} new tokens, "
+            f"greedy and sampled; γ = {cfg.gamma}) for the acceptance measures"
+        )
+    if counts.get("timing_prompts"):
+        parts.append(f"{counts['timing_prompts']} of them decoded for real for the speed-up")
+    if counts.get("task_problems"):
+        parts.append(f"{counts['task_problems']} task problems{_baseline_note(counts.get('task_baseline'))}")
     return ", ".join(parts)
 
 def _scoring_seconds(run_dir: Path) -> dict:
@@ -93,8 +126,17 @@ def _stages_table(run_dir: Path) -> pd.DataFrame:
     rows = []
     for s in STAGES:
         d = stage_done(run_dir, s) or (_scoring_seconds(run_dir) if s == "evaluation" else {})
-        if d or s == "evaluation": rows.append(dict(stage=s, seconds=d.get("seconds"), steps=d.get("steps"), kept_step=d.get("best_step"),
-                                                    kept_eval_loss=d.get("best_eval_loss"), start=d.get("draft")))
+        if d or s == "evaluation":
+            rows.append(
+                dict(
+                    stage=s,
+                    seconds=d.get("seconds"),
+                    steps=d.get("steps"),
+                    kept_step=d.get("best_step"),
+                    kept_eval_loss=d.get("best_eval_loss"),
+                    start=d.get("draft"),
+                )
+            )
     df = pd.DataFrame(rows).dropna(axis=1, how="all")
     return df.fillna({c: "" for c in df.columns if df[c].dtype == object})
 
@@ -106,22 +148,29 @@ def training_budget(cfg, # the run's `SpecialistConfig`
     return f"reference and student {cfg.epochs:g} epochs each ({' and '.join(steps)} steps)"
 
 def teacher_and_student(rec: dict, # the run's `config.json`
-                        cfg) -> str: # the run's `SpecialistConfig`
+                        cfg) -> str:  # the run's `SpecialistConfig`
     "Who taught whom: the teacher and the student of a distillation run; the student alone, and what ΔL is, without a teacher"
     student = f"`{rec['student'] or f'make_student(teacher, {cfg.student_layers} layers)'}`"
-    if is_teacher_free(rec): return f"No teacher: student {student} fine-tuned on the text, ΔL its excess loss over the all-token model"
+    if is_teacher_free(rec):
+        return f"No teacher: student {student} fine-tuned on the text, ΔL its excess loss over the all-token model"
     return f"Teacher: `{rec['teacher']}` · student: {student}"
 
 # %% ../nbs/07c_report.ipynb #2933025c
 def matched_section(matched: pd.DataFrame | None, cfg) -> list[str]:
     "Report lines of the third arm (`match_kept_tokens`): FocusFineTune against all-token training on its own longer schedule"
     if matched is None: return []
-    return ["## More data or selection: against all-token on the same schedule", "",
-            f"With `match_kept_tokens` the filtered student trains 1/k = {1 / cfg.k:.2g}× as long as the reference; "
-            "`all-token-matched` trains on all tokens for as long. A gain over `all-token` that is not also a gain here is "
-            "the longer schedule's, not the selection's.", "",
-            markdown_table(comparison_table(matched, "all-token-matched")), "",
-            f"**{verdict(matched, 'all-token-matched')}**", ""]
+    return [
+        "## More data or selection: against all-token on the same schedule",
+        "",
+        f"With `match_kept_tokens` the filtered student trains 1/k = {1 / cfg.k:.2g}× as long as the reference; "
+        "`all-token-matched` trains on all tokens for as long. A gain over `all-token` that is not also a gain here is "
+        "the longer schedule's, not the selection's.",
+        "",
+        markdown_table(comparison_table(matched, "all-token-matched")),
+        "",
+        f"**{verdict(matched, 'all-token-matched')}**",
+        "",
+    ]
 
 def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cmp: pd.DataFrame, counts: dict,
                  matched: pd.DataFrame | None = None, # the comparison against the third arm, when the run has one
@@ -129,35 +178,74 @@ def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cm
     "Write `report.md` (and its figures) for an evaluated run in `run_dir`"
     import matplotlib.pyplot as plt
     run_dir = Path(run_dir)
-    figs = run_dir/"figures"; figs.mkdir(exist_ok=True)
-    ax = plot_training(run_dir); ax.figure.tight_layout(); ax.figure.savefig(figs/"training.png", dpi=110); plt.close(ax.figure)
-    fig = plot_measures(intervals); fig.savefig(figs/"measures.png", dpi=110); plt.close(fig)
+    figs = run_dir / "figures"
+    figs.mkdir(exist_ok=True)
+    ax = plot_training(run_dir)
+    ax.figure.tight_layout()
+    ax.figure.savefig(figs / "training.png", dpi=110)
+    plt.close(ax.figure)
+    fig = plot_measures(intervals)
+    fig.savefig(figs / "measures.png", dpi=110)
+    plt.close(fig)
     rec = read_run(run_dir)
     cfg, analysis = run_config(rec), stage_done(run_dir, "analysis") or {}
-    lines = [f"# {rec['domain']} specialist — {rec['mode']}", "",
-             f"{teacher_and_student(rec, cfg)} · data: `{rec['data']}` · k = {cfg.k} · {training_budget(cfg, run_dir)} "
-             f"of {cfg.batch_size}×{cfg.grad_accum} sequences ≤ {cfg.max_length} tokens, lr {cfg.learning_rate:g}, seed {cfg.seed}.", "",
-             f"Held out: {held_out_items(counts, cfg)}. Each value is followed by its 95 % bootstrap interval over these items.", "",
-             "## Results", "", markdown_table(interval_table(intervals)), "",
-             "Models: `untrained` = the student's initialisation; `all-token` = trained on every token (this is also the reference); "
-             f"`focus` = FocusFineTune, trained on the top {cfg.k:g} of tokens by ΔL"
-             f"{'' if is_teacher_free(rec) else '; `teacher` for comparison'}. "
-             "Every measure is defined once in `focus_finetune.yardstick.MEASURES` (chapter 06a): losses are gold-token cross-entropy "
-             "(nats/token); `kl` is KL(teacher‖model) on gold tokens; `alpha` is the per-token acceptance Σ min(p, q) on the teacher's "
-             "sampled continuations; `tau` the tokens per teacher call of greedy speculative decoding; `block_acceptance` its "
-             "accepted / drafted tokens; `speedup` is over the teacher decoding alone.", "",
-             "## All-token versus FocusFineTune", "",
-             "Paired: both arms on the same items, the difference bootstrapped with the same resampled items; `tie` where its "
-             "95 % interval holds 0. The verdict counts each family once, by its primary measure.", "",
-             markdown_table(comparison_table(cmp)), "", f"**{verdict(cmp)}**", "", *matched_section(matched, cfg),
-             "## Figures", "", "![held-out measures](figures/measures.png)", "", "![training](figures/training.png)", "",
-             f"Token difficulty on {analysis.get('tokens', 0)} validation tokens: {analysis.get('positive_delta', float('nan')):.0%} have ΔL > 0; "
-             f"the top-{cfg.k:g} threshold is ΔL = {analysis.get('delta_threshold', float('nan')):.3f}; share kept by token kind: "
-             f"{analysis.get('kept_share_by_kind', {})}. [Token viewer](analysis/token_viewer.html).", "",
-             "![ΔL histogram](analysis/delta_hist.png)", "", "![ΔL by kind](analysis/delta_by_kind.png)", "",
-             "## Stages", "", markdown_table(_stages_table(run_dir)), "",
-             "## Settings", "", markdown_table(pd.DataFrame(dict(setting=list(dataclasses.asdict(cfg)),
-                                                                  value=[str(v) for v in dataclasses.asdict(cfg).values()]))), ""]
+    lines = [
+        f"# {rec['domain']} specialist — {rec['mode']}",
+        "",
+        f"{teacher_and_student(rec, cfg)} · data: `{rec['data']}` · k = {cfg.k} · {training_budget(cfg, run_dir)} "
+        f"of {cfg.batch_size}×{cfg.grad_accum} sequences ≤ {cfg.max_length} tokens, lr {cfg.learning_rate:g}, seed {cfg.seed}.",
+        "",
+        f"Held out: {held_out_items(counts, cfg)}. Each value is followed by its 95 % bootstrap interval over these items.",
+        "",
+        "## Results",
+        "",
+        markdown_table(interval_table(intervals)),
+        "",
+        "Models: `untrained` = the student's initialisation; `all-token` = trained on every token (this is also the reference); "
+        f"`focus` = FocusFineTune, trained on the top {cfg.k:g} of tokens by ΔL"
+        f"{'' if is_teacher_free(rec) else '; `teacher` for comparison'}. "
+        "Every measure is defined once in `focus_finetune.yardstick.MEASURES` (chapter 06a): losses are gold-token cross-entropy "
+        "(nats/token); `kl` is KL(teacher‖model) on gold tokens; `alpha` is the per-token acceptance Σ min(p, q) on the teacher's "
+        "sampled continuations; `tau` the tokens per teacher call of greedy speculative decoding; `block_acceptance` its "
+        "accepted / drafted tokens; `speedup` is over the teacher decoding alone.",
+        "",
+        "## All-token versus FocusFineTune",
+        "",
+        "Paired: both arms on the same items, the difference bootstrapped with the same resampled items; `tie` where its "
+        "95 % interval holds 0. The verdict counts each family once, by its primary measure.",
+        "",
+        markdown_table(comparison_table(cmp)),
+        "",
+        f"**{verdict(cmp)}**",
+        "",
+        *matched_section(matched, cfg),
+        "## Figures",
+        "",
+        "![held-out measures](figures/measures.png)",
+        "",
+        "![training](figures/training.png)",
+        "",
+        f"Token difficulty on {analysis.get('tokens', 0)} validation tokens: {analysis.get('positive_delta', float('nan')):.0%} have ΔL > 0; "
+        f"the top-{cfg.k:g} threshold is ΔL = {analysis.get('delta_threshold', float('nan')):.3f}; share kept by token kind: "
+        f"{analysis.get('kept_share_by_kind', {})}. [Token viewer](analysis/token_viewer.html).",
+        "",
+        "![ΔL histogram](analysis/delta_hist.png)",
+        "",
+        "![ΔL by kind](analysis/delta_by_kind.png)",
+        "",
+        "## Stages",
+        "",
+        markdown_table(_stages_table(run_dir)),
+        "",
+        "## Settings",
+        "",
+        markdown_table(
+            pd.DataFrame(
+                dict(setting=list(dataclasses.asdict(cfg)), value=[str(v) for v in dataclasses.asdict(cfg).values()])
+            )
+        ),
+        "",
+    ]
     (run_dir/"report.md").write_text("\n".join(lines))
     return run_dir/"report.md"
 
@@ -168,7 +256,9 @@ def refresh_report(run_dir: str | Path) -> Path:
     rec = read_run(run_dir)
     ev, seed = run_dir/"evaluation", run_config(rec).seed
     if not (ev/"items.csv.gz").exists():
-        raise RunDirError(f"{run_dir} has no scored items (evaluation/items.csv.gz): score it with `focus-finetune evaluate {run_dir}`.")
+        raise RunDirError(
+            f"{run_dir} has no scored items (evaluation/items.csv.gz): score it with `focus-finetune evaluate {run_dir}`."
+        )
     items, counts = pd.read_csv(ev/"items.csv.gz"), json.loads((ev/"counts.json").read_text())
     intervals = measure_intervals(items, counts["context"], seed=seed)
     table = intervals.pivot(index="model", columns="measure", values="value")
@@ -177,13 +267,27 @@ def refresh_report(run_dir: str | Path) -> Path:
     matched = (paired_comparison(items, "all-token-matched", context=counts["context"], seed=seed)
                if "all-token-matched" in set(items.model) else None)
     if matched is not None: matched.to_csv(ev/"comparison_matched.csv", index=False)
-    table.to_csv(ev/"metrics.csv"); intervals.to_csv(ev/"intervals.csv", index=False); cmp.to_csv(ev/"comparison.csv", index=False)
-    metrics = dict(domain=rec["domain"], mode=rec["mode"], counts=counts,
-                   models={m: {k: v for k, v in r.items() if pd.notna(v)} for m, r in table.to_dict(orient="index").items()},
-                   intervals=intervals.to_dict(orient="records"), comparison=cmp.to_dict(orient="records"), verdict=verdict(cmp),
-                   **({} if matched is None else dict(comparison_matched=matched.to_dict(orient="records"),
-                                                      verdict_matched=verdict(matched, "all-token-matched"))),
-                   stages={s: stage_done(run_dir, s) for s in STAGES if stage_done(run_dir, s)})
+    table.to_csv(ev / "metrics.csv")
+    intervals.to_csv(ev / "intervals.csv", index=False)
+    cmp.to_csv(ev / "comparison.csv", index=False)
+    metrics = dict(
+        domain=rec["domain"],
+        mode=rec["mode"],
+        counts=counts,
+        models={m: {k: v for k, v in r.items() if pd.notna(v)} for m, r in table.to_dict(orient="index").items()},
+        intervals=intervals.to_dict(orient="records"),
+        comparison=cmp.to_dict(orient="records"),
+        verdict=verdict(cmp),
+        **(
+            {}
+            if matched is None
+            else dict(
+                comparison_matched=matched.to_dict(orient="records"),
+                verdict_matched=verdict(matched, "all-token-matched"),
+            )
+        ),
+        stages={s: stage_done(run_dir, s) for s in STAGES if stage_done(run_dir, s)},
+    )
     (run_dir/"metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
     return write_report(run_dir, table, intervals, cmp, counts, matched)
 
@@ -199,8 +303,10 @@ class SpecialistResult:
     stages: dict # what each stage recorded (with seeds: per seed)
     comparison: pd.DataFrame | None = None # all-token vs FocusFineTune per measure: paired (one seed) or over seeds
     intervals: pd.DataFrame | None = None # per model and measure: value and 95 % interval (one seed)
-    seeds: dict | None = None # seed -> the `SpecialistResult` of that seed's run
-    comparison_matched: pd.DataFrame | None = None # all-token-matched vs FocusFineTune (`match_kept_tokens`), like `comparison`
+    seeds: dict | None = None  # seed -> the `SpecialistResult` of that seed's run
+    comparison_matched: pd.DataFrame | None = (
+        None  # all-token-matched vs FocusFineTune (`match_kept_tokens`), like `comparison`
+    )
 
     @property
     def minutes(self) -> float:
@@ -209,8 +315,12 @@ class SpecialistResult:
         return sum(st.get("seconds", 0) for r in runs for st in r.stages.values()) / 60
 
     def __repr__(self):
-        lines = [f"SpecialistResult({self.run_dir})", f"  focus:     {self.focus_path}", f"  all-token: {self.all_token_path}",
-                 f"  report:    {self.report_path}"]
+        lines = [
+            f"SpecialistResult({self.run_dir})",
+            f"  focus:     {self.focus_path}",
+            f"  all-token: {self.all_token_path}",
+            f"  report:    {self.report_path}",
+        ]
         if self.metrics is not None: lines += ["", self.metrics.round(4).to_string()]
         if self.comparison is not None: lines += ["", verdict(self.comparison)]
         return "\n".join(lines)
@@ -218,16 +328,27 @@ class SpecialistResult:
 def load_result(run_dir: str | Path) -> SpecialistResult:
     "The `SpecialistResult` of a run directory (or of a several-seed run), from what its stages saved"
     run_dir = Path(run_dir)
-    if not (run_dir/"config.json").exists(): raise RunDirError(f"{run_dir} is not a focus_finetune run directory (no config.json).")
+    if not (run_dir / "config.json").exists():
+        raise RunDirError(f"{run_dir} is not a focus_finetune run directory (no config.json).")
     seeds = json.loads((run_dir/"config.json").read_text()).get("seeds")
     if seeds: return seeds_result(run_dir, {s: load_result(run_dir/f"seed-{s}") for s in seeds})
     stages = {s: stage_done(run_dir, s) for s in STAGES if stage_done(run_dir, s)}
     path = lambda stage: run_dir/stage/"model" if stage in stages else None
-    if "evaluation" not in stages: return SpecialistResult(run_dir, path("focus"), path("reference"), None, None, stages)
+    if "evaluation" not in stages:
+        return SpecialistResult(run_dir, path("focus"), path("reference"), None, None, stages)
     ev = run_dir/"evaluation"
     matched = pd.read_csv(ev/"comparison_matched.csv") if (ev/"comparison_matched.csv").exists() else None
-    return SpecialistResult(run_dir, path("focus"), path("reference"), run_dir/"report.md", pd.read_csv(ev/"metrics.csv", index_col="model"),
-                            stages, pd.read_csv(ev/"comparison.csv"), pd.read_csv(ev/"intervals.csv"), comparison_matched=matched)
+    return SpecialistResult(
+        run_dir,
+        path("focus"),
+        path("reference"),
+        run_dir / "report.md",
+        pd.read_csv(ev / "metrics.csv", index_col="model"),
+        stages,
+        pd.read_csv(ev / "comparison.csv"),
+        pd.read_csv(ev / "intervals.csv"),
+        comparison_matched=matched,
+    )
 
 # %% ../nbs/07c_report.ipynb #42505193
 def matched_over_seeds(matched: pd.DataFrame | None) -> list[str]:
@@ -237,34 +358,65 @@ def matched_over_seeds(matched: pd.DataFrame | None) -> list[str]:
     return ["## FocusFineTune − all-token-matched over seeds", "", markdown_table(matched[cols]), "",
             f"**{verdict(matched, 'all-token-matched')}**", ""]
 
-def seeds_result(run_dir: Path, results: dict,
-                 write: bool = True, # write seeds.csv, report.md and metrics.json (the main process does; the others only read)
-                ) -> SpecialistResult:
+def seeds_result(
+    run_dir: Path,
+    results: dict,
+    write: bool = True,  # write seeds.csv, report.md and metrics.json (the main process does; the others only read)
+) -> SpecialistResult:
     "Several seeds: the mean of each measure over seeds, the difference over seeds with its t-interval, a report"
     done = {s: r for s, r in results.items() if r.comparison is not None}
     stages = {s: r.stages for s, r in results.items()}
-    if len(done) < len(results) or len(done) < 2: return SpecialistResult(run_dir, None, None, None, None, stages, seeds=results)
+    if len(done) < len(results) or len(done) < 2:
+        return SpecialistResult(run_dir, None, None, None, None, stages, seeds=results)
     metrics = sum(r.metrics for r in done.values()) / len(done)
     summary = seed_summary({s: r.comparison for s, r in done.items()})
     matched = (seed_summary({s: r.comparison_matched for s, r in done.items()}, a="all-token-matched")
                if all(r.comparison_matched is not None for r in done.values()) else None)
-    result = SpecialistResult(run_dir, None, None, run_dir/"report.md", metrics, stages, summary, None, results, matched)
+    result = SpecialistResult(
+        run_dir, None, None, run_dir / "report.md", metrics, stages, summary, None, results, matched
+    )
     if not write: return result
     summary.to_csv(run_dir/"seeds.csv", index=False)
-    lines = [f"# {json.loads((run_dir/'config.json').read_text())['domain']} specialist over {len(done)} seeds", "",
-             f"Seeds {', '.join(map(str, done))}: one complete run each (data split, order and evaluation sample drawn with that seed), "
-             "in `seed-<s>/` with its own report. Below: each measure averaged over seeds, and the difference FocusFineTune − all-token "
-             "averaged over seeds with its 95 % t-interval over seeds (the spread between training runs).", "",
-             "## Mean over seeds", "", markdown_table(metrics), "",
-             "## FocusFineTune − all-token over seeds", "",
-             markdown_table(summary[["measure", "family", "all-token", "focus", "diff", "lo", "hi", "per_seed", "better"]]), "",
-             f"**{verdict(summary)}**", "", *matched_over_seeds(matched),
-             "Per seed: " + ", ".join(f"[seed {s}](seed-{s}/report.md)" for s in done), ""]
+    lines = [
+        f"# {json.loads((run_dir / 'config.json').read_text())['domain']} specialist over {len(done)} seeds",
+        "",
+        f"Seeds {', '.join(map(str, done))}: one complete run each (data split, order and evaluation sample drawn with that seed), "
+        "in `seed-<s>/` with its own report. Below: each measure averaged over seeds, and the difference FocusFineTune − all-token "
+        "averaged over seeds with its 95 % t-interval over seeds (the spread between training runs).",
+        "",
+        "## Mean over seeds",
+        "",
+        markdown_table(metrics),
+        "",
+        "## FocusFineTune − all-token over seeds",
+        "",
+        markdown_table(summary[["measure", "family", "all-token", "focus", "diff", "lo", "hi", "per_seed", "better"]]),
+        "",
+        f"**{verdict(summary)}**",
+        "",
+        *matched_over_seeds(matched),
+        "Per seed: " + ", ".join(f"[seed {s}](seed-{s}/report.md)" for s in done),
+        "",
+    ]
     (run_dir/"report.md").write_text("\n".join(lines))
-    (run_dir/"metrics.json").write_text(json.dumps(dict(seeds=list(done), mean=metrics.to_dict(orient="index"),
-                                                        over_seeds=summary.to_dict(orient="records"), verdict=verdict(summary),
-                                                        **({} if matched is None else dict(
-                                                            over_seeds_matched=matched.to_dict(orient="records"),
-                                                            verdict_matched=verdict(matched, "all-token-matched")))),
-                                                   indent=2, default=float))
+    (run_dir / "metrics.json").write_text(
+        json.dumps(
+            dict(
+                seeds=list(done),
+                mean=metrics.to_dict(orient="index"),
+                over_seeds=summary.to_dict(orient="records"),
+                verdict=verdict(summary),
+                **(
+                    {}
+                    if matched is None
+                    else dict(
+                        over_seeds_matched=matched.to_dict(orient="records"),
+                        verdict_matched=verdict(matched, "all-token-matched"),
+                    )
+                ),
+            ),
+            indent=2,
+            default=float,
+        )
+    )
     return result

@@ -14,7 +14,16 @@ from tqdm.auto import tqdm
 from transformers import TrainerState
 from transformers.trainer_utils import get_last_checkpoint
 
-from .data import DOMAINS, DataError, is_records, load_domain, load_examples, make_collator, split_examples, tokenize_dataset
+from focus_finetune.data import (
+    DOMAINS,
+    DataError,
+    is_records,
+    load_domain,
+    load_examples,
+    make_collator,
+    split_examples,
+    tokenize_dataset,
+)
 from .models import default_device, load_model, process_state
 from .reference_kd import keep_best_args, precision_args, show_training, training_args
 from .token_difficulty import model_fingerprint
@@ -38,7 +47,9 @@ def describe_source(source) -> str | list | None:
     if source is None or isinstance(source, (str, int, float)): return source
     if isinstance(source, Path): return str(source)
     if is_records(source):  # by their content
-        return f"records@{hashlib.sha256(json.dumps(list(source), sort_keys=True, default=str).encode()).hexdigest()[:12]}"
+        return (
+            f"records@{hashlib.sha256(json.dumps(list(source), sort_keys=True, default=str).encode()).hexdigest()[:12]}"
+        )
     if isinstance(source, (list, tuple)): return [describe_source(s) for s in source]
     if isinstance(source, torch.nn.Module): return f"{type(source).__name__}@{model_fingerprint(source)[:12]}"
     if isinstance(source, DatasetDict): return {k: f"Dataset@{v._fingerprint}" for k, v in source.items()}
@@ -73,7 +84,9 @@ def _write_run_dir(path: Path, record: dict, overwrite: bool):
         shutil.rmtree(path)
     if saved.exists():
         diff = _differences(with_new_settings(json.loads(saved.read_text())), json.loads(json.dumps(record)))
-        if diff and any(p != saved for p in path.iterdir()):  # a run that stopped before writing anything but its record is replaced
+        if diff and any(
+            p != saved for p in path.iterdir()
+        ):  # a run that stopped before writing anything but its record is replaced
             raise RunDirError(f"The run directory {path} was made by a different run ({'; '.join(diff)}): "
                               "choose another run directory, or overwrite it (overwrite=True, --overwrite).")
     elif path.exists() and any(path.iterdir()):
@@ -85,7 +98,10 @@ def _write_run_dir(path: Path, record: dict, overwrite: bool):
 def check_finished(run_dir: str | Path, stages) -> None:
     "A one-line error naming the `stages` the run in `run_dir` has not finished"
     missing = [s for s in stages if stage_done(run_dir, s) is None]
-    if missing: raise RunDirError(f"The run in {run_dir} has not finished {', '.join(missing)}: run specialize with the same options first.")
+    if missing:
+        raise RunDirError(
+            f"The run in {run_dir} has not finished {', '.join(missing)}: run specialize with the same options first."
+        )
 
 def stage_done(run_dir: Path, stage: str) -> dict | None:
     "What a finished stage recorded in its `done.json`, or None if it has not finished"
@@ -95,7 +111,8 @@ def stage_done(run_dir: Path, stage: str) -> dict | None:
 def write_atomic(path: Path, text: str):
     "Write `text` to `path` whole or not at all: other processes may read it as soon as it exists"
     tmp = Path(path).with_name(f"{Path(path).name}.{os.getpid()}.tmp")
-    tmp.write_text(text); tmp.replace(path)
+    tmp.write_text(text)
+    tmp.replace(path)
 
 def mark_done(run_dir: Path, stage: str, **info) -> dict:
     "Record that `stage` finished (written last, so a stage interrupted before this reruns)"
@@ -116,7 +133,10 @@ def run_config(record: dict) -> SpecialistConfig:
     "The settings of a run record"
     return SpecialistConfig(**record["config"])
 
-TEACHER_FREE = "teacher-free"  # the `mode` a run record gives a run without a teacher (one with a teacher: "distillation")
+TEACHER_FREE = (
+    "teacher-free"  # the `mode` a run record gives a run without a teacher (one with a teacher: "distillation")
+)
+
 
 def is_teacher_free(record: dict) -> bool:
     "Whether a run record is of a teacher-free run (no teacher: the student fine-tuned on the text's gold tokens)"
@@ -145,13 +165,22 @@ def specialist_splits(domain: str, domain_data=None, config: SpecialistConfig = 
     caps = dict(max_train=config.max_train, max_eval=config.max_eval)
     if domain_data is None:
         if domain not in DOMAINS:
-            raise DataError(f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data).")
+            raise DataError(
+                f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data)."
+            )
         return load_domain(domain, seed=config.seed, **caps)
     if isinstance(domain_data, DatasetDict):
         missing = {"train", "validation", "test"} - set(domain_data)
-        if missing: raise DataError(f"The DatasetDict has no {sorted(missing)} split(s): give train/validation/test, or one Dataset to split.")
-        return DatasetDict({s: Dataset.from_list(load_examples(domain_data[s])[:caps["max_train" if s == "train" else "max_eval"]])
-                            for s in ("train", "validation", "test")})
+        if missing:
+            raise DataError(
+                f"The DatasetDict has no {sorted(missing)} split(s): give train/validation/test, or one Dataset to split."
+            )
+        return DatasetDict(
+            {
+                s: Dataset.from_list(load_examples(domain_data[s])[: caps["max_train" if s == "train" else "max_eval"]])
+                for s in ("train", "validation", "test")
+            }
+        )
     return split_examples(load_examples(domain_data), seed=config.seed, **caps)
 
 def off_domain_test(domain: str, tokenizer, config: SpecialistConfig = SpecialistConfig()) -> Dataset | None:
@@ -161,32 +190,70 @@ def off_domain_test(domain: str, tokenizer, config: SpecialistConfig = Specialis
     per = max(1, config.off_domain_examples // len(others))
     parts = []
     for d in tqdm(others, desc="off-domain test sets", leave=False):
-        try: part = tokenize_dataset(load_domain(d, max_train=1, max_eval=4 * per, seed=config.seed)["test"], tokenizer, config.max_length)
-        except DataError: continue  # every prompt of this domain is longer than max_length
+        try:
+            part = tokenize_dataset(
+                load_domain(d, max_train=1, max_eval=4 * per, seed=config.seed)["test"], tokenizer, config.max_length
+            )
+        except DataError:
+            continue  # every prompt of this domain is longer than max_length
         parts.append(first_rows(part, per))
     return concatenate_datasets(parts) if parts else None
 
 # %% ../nbs/07a_run_dir.ipynb #58f479e1
-def train_stage(trainer_class, model, out: Path, config: SpecialistConfig, steps: int, learning_rate: float, train: Dataset,
-                tokenizer, progress: bool = True,
-                epochs: float = 0.0, # train for this many epochs instead of `steps` (0: steps)
-                eval_dataset: Dataset | None = None, # validation sequences: with `config.eval_strategy`, the best checkpoint is kept
-                verbose: bool = False, # print the Trainer's log lines under its bar
-                **trainer_kwargs) -> TrainerState:
+def train_stage(
+    trainer_class,
+    model,
+    out: Path,
+    config: SpecialistConfig,
+    steps: int,
+    learning_rate: float,
+    train: Dataset,
+    tokenizer,
+    progress: bool = True,
+    epochs: float = 0.0,  # train for this many epochs instead of `steps` (0: steps)
+    eval_dataset: Dataset
+    | None = None,  # validation sequences: with `config.eval_strategy`, the best checkpoint is kept
+    verbose: bool = False,  # print the Trainer's log lines under its bar
+    **trainer_kwargs,
+) -> TrainerState:
     "Train `model` in `out` (resuming from a checkpoint there) and save it to `out/model` (the best evaluated checkpoint, with evaluation); the Trainer's state"
     ckpt = Path(out)/"checkpoints"
     total = math.ceil(epochs * math.ceil(len(train) / (config.batch_size * config.grad_accum))) if epochs else steps
     length = dict(num_train_epochs=epochs, max_steps=-1) if epochs else dict(max_steps=steps)
     evaluate = eval_dataset is not None and config.eval_strategy != "no"
-    every = keep_best_args(config.eval_strategy, config.eval_steps) if evaluate else dict(save_strategy="steps", save_steps=config.save_steps,
-                                                                                          save_total_limit=1)
-    args = training_args(ckpt, **length, per_device_train_batch_size=config.batch_size, per_device_eval_batch_size=config.batch_size,
-                         gradient_accumulation_steps=config.grad_accum, learning_rate=learning_rate, lr_scheduler_type=config.lr_scheduler,
-                         weight_decay=config.weight_decay, seed=config.seed, data_seed=config.seed,
-                         logging_steps=max(1, min(10, total // 10)), disable_tqdm=not progress, **every, **precision_args(config.bf16))
-    trainer = trainer_class(model=model, args=args, train_dataset=train, eval_dataset=eval_dataset if evaluate else None,
-                            data_collator=make_collator(tokenizer), processing_class=tokenizer, **trainer_kwargs)
-    show_training(trainer, progress, verbose)  # the Trainer's log lines only when verbose (they stay in the log history)
+    every = (
+        keep_best_args(config.eval_strategy, config.eval_steps)
+        if evaluate
+        else dict(save_strategy="steps", save_steps=config.save_steps, save_total_limit=1)
+    )
+    args = training_args(
+        ckpt,
+        **length,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.batch_size,
+        gradient_accumulation_steps=config.grad_accum,
+        learning_rate=learning_rate,
+        lr_scheduler_type=config.lr_scheduler,
+        weight_decay=config.weight_decay,
+        seed=config.seed,
+        data_seed=config.seed,
+        logging_steps=max(1, min(10, total // 10)),
+        disable_tqdm=not progress,
+        **every,
+        **precision_args(config.bf16),
+    )
+    trainer = trainer_class(
+        model=model,
+        args=args,
+        train_dataset=train,
+        eval_dataset=eval_dataset if evaluate else None,
+        data_collator=make_collator(tokenizer),
+        processing_class=tokenizer,
+        **trainer_kwargs,
+    )
+    show_training(
+        trainer, progress, verbose
+    )  # the Trainer's log lines only when verbose (they stay in the log history)
     trainer.train(resume_from_checkpoint=get_last_checkpoint(str(ckpt)) if ckpt.exists() else None)
     trainer.save_model(str(Path(out)/"model"))  # called by every process; the main one writes
     procs = process_state()
@@ -202,5 +269,9 @@ def stage_record(state: TrainerState) -> dict:
                processes=process_state().num_processes)
     evals = [dict(step=h["step"], loss=h["eval_loss"]) for h in state.log_history if "eval_loss" in h]
     if evals and state.best_model_checkpoint:
-        out.update(evals=evals, best_step=int(Path(state.best_model_checkpoint).name.rpartition("-")[2]), best_eval_loss=state.best_metric)
+        out.update(
+            evals=evals,
+            best_step=int(Path(state.best_model_checkpoint).name.rpartition("-")[2]),
+            best_eval_loss=state.best_metric,
+        )
     return out

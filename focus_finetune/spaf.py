@@ -24,7 +24,14 @@ from .losses import check_k, learned_rows, per_token_mean, row_divergence, selec
 from .models import ModelLoadError, library_progress_bars, load_model, output_vocab_size, process_state
 from .reference_kd import MODEL_INPUTS, freeze, training_args
 from .filtered_distill import KeptFractionLog
-from .speculative import SpeculativeOutput, SpeculativeStats, one_hot_argmax, accept_drafts, check_gamma, warp_probs
+from focus_finetune.speculative import (
+    SpeculativeOutput,
+    SpeculativeStats,
+    one_hot_argmax,
+    accept_drafts,
+    check_gamma,
+    warp_probs,
+)
 from .data import first_rows
 from .losses import zero_loss
 from .reference_kd import across_ranks
@@ -42,11 +49,15 @@ ALIGNMENT_LOSSES = ("mse", "cosine")
 class SpAFConfig:
     "SpAF's settings, by SpAF's names (saved with the components)"
     enable_spaf: bool = setting(True, "draft with the adapters; False decodes with the base alone")
-    cutoff_layer: int = setting(0, "k: drafts read the hidden state after the first k decoder layers (0: num_layers // 2)")
+    cutoff_layer: int = setting(
+        0, "k: drafts read the hidden state after the first k decoder layers (0: num_layers // 2)"
+    )
     adapter_dim_ratio: float = setting(0.25, "adapter bottleneck width, as a fraction of the hidden size")
     alignment_layers: int = setting(2, "linear layers of the AlignmentHead MLP")
     hidden_dim_ratio: float = setting(2.0, "AlignmentHead inner width, as a multiple of the hidden size")
-    serial_parallel_transition: int = setting(2, "drafts made through the lower layers before the AlignmentHead takes over")
+    serial_parallel_transition: int = setting(
+        2, "drafts made through the lower layers before the AlignmentHead takes over"
+    )
     num_draft_tokens: int = setting(5, "tokens drafted per verification")
     draft_threshold: float = setting(0.0, "stop drafting when the draft gives its own token less probability than this")
     alignment_loss: str = setting("cosine", "the AlignmentHead's loss: cosine or mse")
@@ -55,22 +66,28 @@ class SpAFConfig:
     hidden_act: str = setting("silu", "activation of the adapter and the AlignmentHead")
 
     def __post_init__(self):
-        if not self.adapter_dim_ratio > 0: raise ValueError(f"adapter_dim_ratio={self.adapter_dim_ratio} must be > 0 (default 0.25).")
-        if not self.hidden_dim_ratio > 0: raise ValueError(f"hidden_dim_ratio={self.hidden_dim_ratio} must be > 0 (default 2.0).")
+        if not self.adapter_dim_ratio > 0:
+            raise ValueError(f"adapter_dim_ratio={self.adapter_dim_ratio} must be > 0 (default 0.25).")
+        if not self.hidden_dim_ratio > 0:
+            raise ValueError(f"hidden_dim_ratio={self.hidden_dim_ratio} must be > 0 (default 2.0).")
         for name in ("alignment_layers", "serial_parallel_transition", "num_draft_tokens"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be an integer >= 1.")
         if self.alignment_loss not in ALIGNMENT_LOSSES:
             raise ValueError(f"alignment_loss={self.alignment_loss!r}: give one of {', '.join(ALIGNMENT_LOSSES)}.")
-        if not 0 <= self.draft_threshold < 1: raise ValueError(f"draft_threshold={self.draft_threshold} must be in [0, 1).")
-        if self.hidden_act not in ACT2FN: raise ValueError(f"hidden_act={self.hidden_act!r} is not a transformers activation.")
+        if not 0 <= self.draft_threshold < 1:
+            raise ValueError(f"draft_threshold={self.draft_threshold} must be in [0, 1).")
+        if self.hidden_act not in ACT2FN:
+            raise ValueError(f"hidden_act={self.hidden_act!r} is not a transformers activation.")
 
     def resolved(self, num_layers: int) -> SpAFConfig:
         "This config with the cutoff layer of a base with `num_layers` decoder layers, checked"
         k = self.cutoff_layer or num_layers // 2
         if not isinstance(k, int) or not 1 <= k < num_layers:
-            raise ValueError(f"cutoff_layer={self.cutoff_layer} is outside [1, {num_layers}) for this base ({num_layers} decoder layers): "
-                             f"give one between 1 and {num_layers - 1} (0: {num_layers // 2}).")
+            raise ValueError(
+                f"cutoff_layer={self.cutoff_layer} is outside [1, {num_layers}) for this base ({num_layers} decoder layers): "
+                f"give one between 1 and {num_layers - 1} (0: {num_layers // 2})."
+            )
         return dataclasses.replace(self, cutoff_layer=k)
 
 # %% ../nbs/06c_spaf.ipynb #bc1a3665
@@ -84,7 +101,8 @@ class BottleneckAdapter(nn.Module):
         self.up = nn.Linear(self.down.out_features, hidden_size, bias=False)
         nn.init.zeros_(self.up.weight)
 
-    def forward(self, hidden: torch.Tensor) -> torch.Tensor: return hidden + self.up(self.act(self.down(self.norm(hidden))))
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        return hidden + self.up(self.act(self.down(self.norm(hidden))))
 
 class AlignmentHead(nn.Module):
     "An MLP from token embeddings to pseudo hidden states of layer k − 1 (what the cutoff layer's exit reads)"
@@ -109,8 +127,10 @@ def check_llama_style(model) -> PreTrainedModel:
     parts = ("embed_tokens", "layers", "norm", "rotary_emb")
     if not (isinstance(model, PreTrainedModel) and inner is not None and all(hasattr(inner, p) for p in parts)
             and model.get_output_embeddings() is not None):
-        raise ModelLoadError(f"SpAF needs a llama-style causal LM (embed_tokens, decoder layers, final norm, rotary embeddings, "
-                             f"LM head); {type(model).__name__} is not one: use a Llama, SmolLM, Mistral or Qwen2 checkpoint.")
+        raise ModelLoadError(
+            f"SpAF needs a llama-style causal LM (embed_tokens, decoder layers, final norm, rotary embeddings, "
+            f"LM head); {type(model).__name__} is not one: use a Llama, SmolLM, Mistral or Qwen2 checkpoint."
+        )
     return model
 
 def base_signature(base) -> dict:
@@ -144,19 +164,27 @@ class SpAFModel(nn.Module):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.adapter = BottleneckAdapter(H, cfg.adapter_dim_ratio, cfg.hidden_act, eps).to(p.device, p.dtype)
-            self.alignment_head = AlignmentHead(H, cfg.alignment_layers, cfg.hidden_dim_ratio, cfg.hidden_act).to(p.device, p.dtype)
+            self.alignment_head = AlignmentHead(H, cfg.alignment_layers, cfg.hidden_dim_ratio, cfg.hidden_act).to(
+                p.device, p.dtype
+            )
         self.draft_ids, self._draft_head = None, None  # the reduced draft vocabulary, when set
 
     @classmethod
-    def from_pretrained(cls, base_model_path, spaf_config: SpAFConfig | dict | None = None,
-                        components: str | Path | None = None, # a directory `save_spaf_components` wrote (its config wins)
-                        dtype=None, device=None) -> SpAFModel:
+    def from_pretrained(
+        cls,
+        base_model_path,
+        spaf_config: SpAFConfig | dict | None = None,
+        components: str | Path | None = None,  # a directory `save_spaf_components` wrote (its config wins)
+        dtype=None,
+        device=None,
+    ) -> SpAFModel:
         "SpAF on a base loaded by `load_model`, with saved components if given"
         model = cls(load_model(base_model_path, dtype=dtype, device=device), spaf_config)
         return model.load_spaf_components(components) if components is not None else model
 
     def train(self, mode: bool = True):
-        super().train(mode); self.base.eval()  # the base stays frozen, in eval mode
+        super().train(mode)
+        self.base.eval()  # the base stays frozen, in eval mode
         return self
 
     @property
@@ -180,13 +208,17 @@ def _exit_logits(self: SpAFModel, state: torch.Tensor) -> torch.Tensor:
     full = logits.new_full((*logits.shape[:-1], self.head.weight.shape[0]), torch.finfo(logits.dtype).min)
     return full.index_copy(-1, self.draft_ids, logits)
 
-def _forward(self: SpAFModel, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None, **kwargs) -> SpAFOutput:
+def _forward(
+    self: SpAFModel, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None, **kwargs
+) -> SpAFOutput:
     "The teacher-forced pass: the frozen base once, then the exit and the AlignmentHead on its states"
     with torch.no_grad():
         out = self.base(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True, use_cache=False)
     hidden = out.hidden_states[self.spaf_config.cutoff_layer]
     pseudo = self.alignment_head(self.base.get_input_embeddings()(input_ids))
-    return SpAFOutput(logits=self.exit_logits(hidden), base_logits=out.logits, cutoff_hidden=hidden, pseudo_hidden=pseudo)
+    return SpAFOutput(
+        logits=self.exit_logits(hidden), base_logits=out.logits, cutoff_hidden=hidden, pseudo_hidden=pseudo
+    )
 
 SpAFModel.draft_logits, SpAFModel.exit_logits, SpAFModel.forward = _draft_logits, _exit_logits, _forward
 
@@ -206,7 +238,8 @@ class LayerCache:
 
     def crop(self, length: int):
         "Keep the first `length` positions of every layer"
-        for i in self.keys: self.keys[i], self.values[i] = self.keys[i][..., :length, :], self.values[i][..., :length, :]
+        for i in self.keys:
+            self.keys[i], self.values[i] = self.keys[i][..., :length, :], self.values[i][..., :length, :]
 
 def run_layers(base, hidden: torch.Tensor, # `[1, q, hidden]` states entering layer `start`
                start: int, stop: int, cache: LayerCache) -> torch.Tensor:
@@ -229,17 +262,21 @@ def draft_vocab_ids(dataset, # a tokenized data set (its `input_ids`)
                     always: tuple = (), # ids kept whatever their count (e.g. the end-of-text ids)
                    ) -> torch.Tensor:
     "Sorted ids of the `n` most frequent tokens of `dataset`, with `always` among them"
-    if not isinstance(n, int) or n < 1: raise ValueError(f"draft_vocab={n!r} must be a positive number of tokens (e.g. 8192).")
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"draft_vocab={n!r} must be a positive number of tokens (e.g. 8192).")
     counts = Counter(t for ids in dataset["input_ids"] for t in ids)
     keep = list(dict.fromkeys(list(always) + [t for t, _ in counts.most_common()]))[:max(n, len(always))]
     return torch.tensor(sorted(keep))
 
 def set_draft_vocab(model: SpAFModel, ids: torch.Tensor | None) -> SpAFModel:
     "Limit the draft's head to token `ids` (None: the full vocabulary again)"
-    if ids is None: model.draft_ids, model._draft_head = None, None; return model
+    if ids is None:
+        model.draft_ids, model._draft_head = None, None
+        return model
     V, dev = model.head.weight.shape[0], model.head.weight.device
     ids = torch.as_tensor(ids, device=dev).unique()
-    if ids.min() < 0 or ids.max() >= V: raise ValueError(f"Draft vocabulary ids must be in [0, {V}) (the base's vocabulary).")
+    if ids.min() < 0 or ids.max() >= V:
+        raise ValueError(f"Draft vocabulary ids must be in [0, {V}) (the base's vocabulary).")
     bias = model.head.bias[ids].clone() if getattr(model.head, "bias", None) is not None else None
     model.draft_ids, model._draft_head = ids, (model.head.weight[ids].detach().clone(), bias)
     return model
@@ -250,7 +287,8 @@ COMPONENTS_CONFIG = "spaf_config.json"
 
 def _save_components(self: SpAFModel, directory: str | Path) -> Path:
     "Write the adapter, the AlignmentHead and the draft vocabulary (safetensors) with the config and base signature"
-    d = Path(directory); d.mkdir(parents=True, exist_ok=True)
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
     tensors = {f"adapter.{k}": v for k, v in self.adapter.state_dict().items()}
     tensors.update({f"alignment_head.{k}": v for k, v in self.alignment_head.state_dict().items()})
     if self.draft_ids is not None: tensors["draft_ids"] = self.draft_ids
@@ -263,7 +301,10 @@ def _save_components(self: SpAFModel, directory: str | Path) -> Path:
 def _load_components(self: SpAFModel, directory: str | Path) -> SpAFModel:
     "Load components `save_spaf_components` wrote, after checking they were trained on a base like this one"
     d = Path(directory)
-    if not (d/COMPONENTS_CONFIG).exists(): raise ModelLoadError(f"{d} holds no SpAF components (no {COMPONENTS_CONFIG}): train them with `focus-finetune spaf train`.")
+    if not (d / COMPONENTS_CONFIG).exists():
+        raise ModelLoadError(
+            f"{d} holds no SpAF components (no {COMPONENTS_CONFIG}): train them with `focus-finetune spaf train`."
+        )
     meta, mine = json.loads((d/COMPONENTS_CONFIG).read_text()), base_signature(self.base)
     if meta["base"] != mine:
         diff = {k: (meta["base"][k], mine[k]) for k in mine if meta["base"].get(k) != mine[k]}
@@ -297,7 +338,9 @@ class SpAFStats(SpeculativeStats):
         saved = self.reused_lower_tokens * self.cutoff
         return saved / (done + saved) if done + saved else float("nan")
 
-def _draft_dist(model: SpAFModel, logits: torch.Tensor, do_sample: bool, temperature: float, top_p: float) -> torch.Tensor:
+def _draft_dist(
+    model: SpAFModel, logits: torch.Tensor, do_sample: bool, temperature: float, top_p: float
+) -> torch.Tensor:
     "The draft's distribution over the full vocabulary from its logits over the draft vocabulary"
     q = warp_probs(logits, temperature, top_p) if do_sample else one_hot_argmax(logits)
     if model.draft_ids is None: return q
@@ -313,14 +356,21 @@ def spaf_draft(model: SpAFModel, seq: list[int], cache: LayerCache, n: int, stat
     for j in range(n):
         if j < cfg.serial_parallel_transition:  # serial: the real cutoff state, its keys and values cached
             h = run_layers(model.base, emb(torch.tensor([pending], device=dev)), 0, cfg.cutoff_layer, cache)
-            states.append(h); stats.lower_tokens += len(pending); stats.serial_drafts += 1; pending = []
+            states.append(h)
+            stats.lower_tokens += len(pending)
+            stats.serial_drafts += 1
+            pending = []
             x = h[0, -1]
         else:  # parallel: the AlignmentHead's pseudo state of the previous draft
-            x = model.alignment_head(emb(torch.tensor([drafted[-1]], device=dev)))[0]; stats.parallel_drafts += 1
+            x = model.alignment_head(emb(torch.tensor([drafted[-1]], device=dev)))[0]
+            stats.parallel_drafts += 1
         logits = model.draft_logits(x)
         qi = _draft_dist(model, logits, do_sample, temperature, top_p)
         tok = torch.multinomial(qi, 1, generator=generator).item() if do_sample else int(qi.argmax())
-        drafted.append(tok); q.append(qi); pending.append(tok); stats.draft_calls += 1
+        drafted.append(tok)
+        q.append(qi)
+        pending.append(tok)
+        stats.draft_calls += 1
         if cfg.draft_threshold > 0 and j < n - 1:  # a draft unsure of its token is likely rejected: verify now
             conf = qi[tok] if do_sample else _draft_dist(model, logits, True, 1.0, 1.0)[tok]
             if conf < cfg.draft_threshold: break
@@ -336,23 +386,32 @@ def spaf_verify(model: SpAFModel, seq: list[int], cache: LayerCache, drafted: li
     dev = next(model.base.parameters()).device
     reused = sum(s.shape[1] for s in states)
     if pending:  # the drafts the lower layers have not seen, in one batch
-        states = states + [run_layers(model.base, model.base.get_input_embeddings()(torch.tensor([pending], device=dev)), 0, k, cache)]
+        states = states + [
+            run_layers(model.base, model.base.get_input_embeddings()(torch.tensor([pending], device=dev)), 0, k, cache)
+        ]
         stats.lower_tokens += len(pending)
     hidden = run_layers(model.base, torch.cat(states, 1), k, L, cache)  # the last committed token and every draft
-    stats.upper_tokens += hidden.shape[1]; stats.reused_lower_tokens += reused
+    stats.upper_tokens += hidden.shape[1]
+    stats.reused_lower_tokens += reused
     logits = model.head(model.base.model.norm(hidden))[0]
     p = warp_probs(logits, temperature, top_p) if do_sample else one_hot_argmax(logits)
     n_acc, new = accept_drafts(p, q, drafted, eos, room, do_sample, generator)
-    stats.target_calls += 1; stats.drafted += len(drafted); stats.accepted += n_acc; stats.run_lengths.append(n_acc)
+    stats.target_calls += 1
+    stats.drafted += len(drafted)
+    stats.accepted += n_acc
+    stats.run_lengths.append(n_acc)
     cache.crop(len(seq) + len(new) - 1)  # keep the committed tokens; the last one is fed in the next round
     return new
 
 # %% ../nbs/06c_spaf.ipynb #ad0d8f90
 def _check_generate(input_ids, max_new_tokens, temperature, top_p):
-    if input_ids.ndim != 2 or input_ids.shape[0] != 1: raise ValueError(f"spaf_generate decodes one sequence: input_ids must be [1, n], got {tuple(input_ids.shape)}.")
-    if input_ids.shape[1] == 0: raise ValueError("The prompt is empty: give at least one token (e.g. the BOS token or a chat template).")
+    if input_ids.ndim != 2 or input_ids.shape[0] != 1:
+        raise ValueError(f"spaf_generate decodes one sequence: input_ids must be [1, n], got {tuple(input_ids.shape)}.")
+    if input_ids.shape[1] == 0:
+        raise ValueError("The prompt is empty: give at least one token (e.g. the BOS token or a chat template).")
     if max_new_tokens < 1: raise ValueError(f"max_new_tokens={max_new_tokens} must be >= 1.")
-    if temperature < 0 or not 0 < top_p <= 1: raise ValueError(f"Need temperature >= 0 (0: greedy) and 0 < top_p <= 1 (got {temperature}, {top_p}).")
+    if temperature < 0 or not 0 < top_p <= 1:
+        raise ValueError(f"Need temperature >= 0 (0: greedy) and 0 < top_p <= 1 (got {temperature}, {top_p}).")
 
 def _base_step(model: SpAFModel, seq, cache, stats, do_sample, temperature, top_p, generator) -> int:
     "One token from the base alone through the same layers (`enable_spaf=False`)"
@@ -360,7 +419,11 @@ def _base_step(model: SpAFModel, seq, cache, stats, do_sample, temperature, top_
     h = run_layers(model.base, model.base.get_input_embeddings()(torch.tensor([[seq[-1]]], device=dev)), 0, L, cache)
     logits = model.head(model.base.model.norm(h))[0, -1]
     stats.target_calls += 1
-    return torch.multinomial(warp_probs(logits, temperature, top_p), 1, generator=generator).item() if do_sample else int(logits.argmax())
+    return (
+        torch.multinomial(warp_probs(logits, temperature, top_p), 1, generator=generator).item()
+        if do_sample
+        else int(logits.argmax())
+    )
 
 @torch.no_grad()
 def spaf_generate(model: SpAFModel, input_ids: torch.Tensor, max_new_tokens: int = 64,
@@ -370,11 +433,15 @@ def spaf_generate(model: SpAFModel, input_ids: torch.Tensor, max_new_tokens: int
                   generator: torch.Generator | None = None) -> SpeculativeOutput:
     "Self-speculative decoding with SpAF's components; the output is distributed exactly as the base's"
     _check_generate(input_ids, max_new_tokens, temperature, top_p)
-    gamma, do_sample = check_gamma(model.spaf_config.num_draft_tokens if num_draft_tokens is None else num_draft_tokens), temperature > 0
+    gamma, do_sample = (
+        check_gamma(model.spaf_config.num_draft_tokens if num_draft_tokens is None else num_draft_tokens),
+        temperature > 0,
+    )
     eos, dev, L = eos_ids(model.base, eos_token_id), input_ids.device, model.base.config.num_hidden_layers
     stats, t0, seq, cache = SpAFStats(), time.perf_counter(), input_ids[0].tolist(), LayerCache()
     stats.cutoff, stats.num_layers = model.spaf_config.cutoff_layer, L
-    if len(seq) > 1: run_layers(model.base, model.base.get_input_embeddings()(input_ids[:, :-1]), 0, L, cache)  # the prompt
+    if len(seq) > 1:
+        run_layers(model.base, model.base.get_input_embeddings()(input_ids[:, :-1]), 0, L, cache)  # the prompt
     sampling = dict(do_sample=do_sample, temperature=temperature or 1.0, top_p=top_p, generator=generator)
     while stats.new_tokens < max_new_tokens:
         room = max_new_tokens - stats.new_tokens
@@ -382,7 +449,8 @@ def spaf_generate(model: SpAFModel, input_ids: torch.Tensor, max_new_tokens: int
         else:
             drafted, q, states, pending = spaf_draft(model, seq, cache, min(gamma, room), stats, **sampling)
             new = spaf_verify(model, seq, cache, drafted, q, states, pending, stats, eos, room, **sampling)
-        seq += new; stats.new_tokens += len(new)
+        seq += new
+        stats.new_tokens += len(new)
         if new[-1] in eos: break
     stats.wall_time = time.perf_counter() - t0
     return SpeculativeOutput(torch.tensor([seq], device=dev), stats)
@@ -402,11 +470,17 @@ def spaf_loss(model: SpAFModel, out: SpAFOutput, labels: torch.Tensor,
     per_token = row_divergence(out.logits.reshape(-1, V), base_logits, rows, "fkl")
     keep = torch.ones_like(per_token, dtype=torch.bool)
     if k < 1:
-        if reference is None: raise ValueError("spaf_loss with k < 1 needs reference= (the all-token adapter ΔL is measured against).")
-        with torch.no_grad(): ref = row_divergence(reference.exit_logits(out.cutoff_hidden).reshape(-1, V), base_logits, rows, "fkl")
+        if reference is None:
+            raise ValueError("spaf_loss with k < 1 needs reference= (the all-token adapter ΔL is measured against).")
+        with torch.no_grad():
+            ref = row_divergence(reference.exit_logits(out.cutoff_hidden).reshape(-1, V), base_logits, rows, "fkl")
         keep = select_top_k(per_token.detach() - ref, keep, k)
     target, pseudo = out.cutoff_hidden.reshape(-1, H)[rows].float(), out.pseudo_hidden.reshape(-1, H)[rows].float()
-    align = ((pseudo - target) ** 2).mean(-1) if cfg.alignment_loss == "mse" else 1 - F.cosine_similarity(pseudo, target, dim=-1)
+    align = (
+        ((pseudo - target) ** 2).mean(-1)
+        if cfg.alignment_loss == "mse"
+        else 1 - F.cosine_similarity(pseudo, target, dim=-1)
+    )
     loss = (cfg.adapter_base * per_token_mean(per_token[keep], num_items_in_batch)
             + cfg.alignment_weight * per_token_mean(align, num_items_in_batch))
     return (loss, dict(tokens=len(rows), kept=int(keep.sum()))) if return_stats else loss
@@ -421,7 +495,9 @@ class SpAFTrainer(KeptFractionLog, Trainer):
         super().__init__(*args, **kwargs)
         self.k = check_k(k)
         if self.k < 1 and reference is None:
-            raise ValueError(f"k={k} filters the adapter loss by ΔL against an all-token adapter: pass reference= (or --reference DIR).")
+            raise ValueError(
+                f"k={k} filters the adapter loss by ΔL against an all-token adapter: pass reference= (or --reference DIR)."
+            )
         if reference is not None and base_signature(reference.base) != base_signature(self.model.base):
             raise ModelLoadError("The reference adapter was trained on another base: train it on this one.")
         self.reference = None if reference is None else freeze(reference).to(self.args.device)
@@ -462,13 +538,23 @@ def train_spaf(base, tokenizer, train_dataset, eval_dataset=None,
         model = SpAFModel(base, spaf_config, seed=args_overrides.get("seed", 0))
         if isinstance(reference, (str, Path)): reference = SpAFModel(model.base).load_spaf_components(reference)
         args = {"learning_rate": 1e-4, "disable_tqdm": not progress, **args_overrides}
-        if eval_dataset is not None: args.setdefault("eval_strategy", "steps"); args.setdefault("eval_steps", args.get("logging_steps", 10))
-        trainer = SpAFTrainer(model=model, args=training_args(out/"checkpoints", **args), train_dataset=train_dataset,
-                              eval_dataset=eval_dataset, data_collator=make_collator(tokenizer), processing_class=tokenizer,
-                              reference=reference, k=k)
+        if eval_dataset is not None:
+            args.setdefault("eval_strategy", "steps")
+            args.setdefault("eval_steps", args.get("logging_steps", 10))
+        trainer = SpAFTrainer(
+            model=model,
+            args=training_args(out / "checkpoints", **args),
+            train_dataset=train_dataset,
+            eval_dataset=eval_dataset,
+            data_collator=make_collator(tokenizer),
+            processing_class=tokenizer,
+            reference=reference,
+            k=k,
+        )
         last = get_last_checkpoint(str(out/"checkpoints")) if (out/"checkpoints").exists() else None
         trainer.train(resume_from_checkpoint=last)
-        if draft_vocab: set_draft_vocab(model, draft_vocab_ids(train_dataset, draft_vocab, tuple(sorted(eos_ids(model.base)))))
+        if draft_vocab:
+            set_draft_vocab(model, draft_vocab_ids(train_dataset, draft_vocab, tuple(sorted(eos_ids(model.base)))))
         if process_state().is_main_process:
             model.save_spaf_components(out)
             (out/"log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
@@ -492,10 +578,24 @@ class SpAFRunConfig:
 def _train_arm(base, tokenizer, data, out: Path, spaf_config, run: SpAFRunConfig, progress: bool, **kw) -> SpAFModel:
     "One arm's components: loaded when `out` has them, else trained there"
     if not (out/COMPONENTS_CONFIG).exists():
-        train_spaf(base, tokenizer, data["train"], output_dir=out, spaf_config=spaf_config, progress=progress,
-                   max_steps=run.max_steps, per_device_train_batch_size=run.batch_size, learning_rate=run.learning_rate,
-                   logging_steps=max(1, run.max_steps // 10), save_strategy="steps", save_steps=max(1, run.max_steps // 4),
-                   save_total_limit=1, seed=run.seed, data_seed=run.seed, **kw)
+        train_spaf(
+            base,
+            tokenizer,
+            data["train"],
+            output_dir=out,
+            spaf_config=spaf_config,
+            progress=progress,
+            max_steps=run.max_steps,
+            per_device_train_batch_size=run.batch_size,
+            learning_rate=run.learning_rate,
+            logging_steps=max(1, run.max_steps // 10),
+            save_strategy="steps",
+            save_steps=max(1, run.max_steps // 4),
+            save_total_limit=1,
+            seed=run.seed,
+            data_seed=run.seed,
+            **kw,
+        )
     return SpAFModel(base).load_spaf_components(out)
 
 # %% ../nbs/06c_spaf.ipynb #53a704a3
@@ -510,7 +610,11 @@ def spaf_filter_experiment(domain: str, base, tokenizer, run_dir: str | Path,
     from focus_finetune.yardstick import acceptance_items, heldout_items, paired_comparison
     out, base = Path(run_dir), freeze(check_llama_style(load_model(base)))
     out.mkdir(parents=True, exist_ok=True)
-    record = dict(domain=domain, run=dataclasses.asdict(run), spaf=dataclasses.asdict(_as_config(spaf_config).resolved(base.config.num_hidden_layers)))
+    record = dict(
+        domain=domain,
+        run=dataclasses.asdict(run),
+        spaf=dataclasses.asdict(_as_config(spaf_config).resolved(base.config.num_hidden_layers)),
+    )
     if (out/"experiment.json").exists() and json.loads((out/"experiment.json").read_text()) != record:
         raise ValueError(f"{out} holds a SpAF experiment with other settings: choose another run directory.")
     (out/"experiment.json").write_text(json.dumps(record, indent=2))
@@ -518,13 +622,18 @@ def spaf_filter_experiment(domain: str, base, tokenizer, run_dir: str | Path,
         raw = load_domain(domain, max_train=run.max_train, seed=run.seed)
         data = tokenize_dataset(raw, tokenizer, max_length=run.max_length)
     arms = {"all-token": _train_arm(base, tokenizer, data, out/"all-token", spaf_config, run, progress)}
-    arms["focus"] = _train_arm(base, tokenizer, data, out/"focus", spaf_config, run, progress, k=run.k, reference=out/"all-token")
+    arms["focus"] = _train_arm(
+        base, tokenizer, data, out / "focus", spaf_config, run, progress, k=run.k, reference=out / "all-token"
+    )
     if not (out/"items.csv").exists():
         test = first_rows(data["test"], run.test_sequences)
         table = draft_acceptance(base, arms, tokenizer, eval_prompts(raw["test"], run.spec_prompts, tokenizer),
                                  gamma=arms["focus"].spaf_config.num_draft_tokens, max_new_tokens=run.spec_tokens,
                                  seed=run.seed, batch_size=4, progress=progress)
-        items = pd.concat([heldout_items(arms, test, tokenizer, teacher=base, batch_size=4), acceptance_items(table)], ignore_index=True)
+        items = pd.concat(
+            [heldout_items(arms, test, tokenizer, teacher=base, batch_size=4), acceptance_items(table)],
+            ignore_index=True,
+        )
         items.to_csv(out/"items.csv", index=False)
     comparison = paired_comparison(pd.read_csv(out/"items.csv"), "all-token", "focus", seed=run.seed)
     comparison.to_csv(out/"comparison.csv", index=False)

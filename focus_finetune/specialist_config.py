@@ -25,21 +25,40 @@ class SpecialistConfig:
     k: float = setting(DEFAULT_K, "fraction of tokens trained on: those with the largest ΔL (1 = all tokens)")
     divergence: str = same_setting(DistillConfig, "divergence")
     student_layers: int = setting(STUDENT_LAYERS, "decoder layers of a student built from the teacher")
-    student_width: int = setting(0, "hidden size of a student built from the teacher (0: the teacher's, its layers carved; "
-                                    "below: a fresh narrow llama with the teacher's vocabulary)")
-    teacher_steps: int = setting(0, "fine-tune the teacher on the domain for this many steps first (0: use it as it is)")
-    teacher_top_k: int = setting(0, "train reference and student from the teacher's cached top-k log-probabilities (one teacher pass "
-                                    "per sequence, chapter 04b; forward KL only) instead of the live teacher (0: live)")
-    match_kept_tokens: bool = setting(False, "the paper's protocol: the filtered student trains 1/k as long (steps or epochs / k), "
-                                             "and a third arm, all-token on that same longer schedule, separates more data from selection")
+    student_width: int = setting(
+        0,
+        "hidden size of a student built from the teacher (0: the teacher's, its layers carved; "
+        "below: a fresh narrow llama with the teacher's vocabulary)",
+    )
+    teacher_steps: int = setting(
+        0, "fine-tune the teacher on the domain for this many steps first (0: use it as it is)"
+    )
+    teacher_top_k: int = setting(
+        0,
+        "train reference and student from the teacher's cached top-k log-probabilities (one teacher pass "
+        "per sequence, chapter 04b; forward KL only) instead of the live teacher (0: live)",
+    )
+    match_kept_tokens: bool = setting(
+        False,
+        "the paper's protocol: the filtered student trains 1/k as long (steps or epochs / k), "
+        "and a third arm, all-token on that same longer schedule, separates more data from selection",
+    )
     reference_steps: int = setting(60, "training steps of the reference (= the all-token baseline)")
     student_steps: int = setting(60, "training steps of the filtered student")
-    epochs: float = setting(0.0, "train reference and student for this many epochs instead of reference_steps / student_steps (0: use the steps)")
-    teacher_epochs: float = setting(0.0, "fine-tune the teacher for this many epochs instead of teacher_steps (0: use the steps)")
+    epochs: float = setting(
+        0.0,
+        "train reference and student for this many epochs instead of reference_steps / student_steps (0: use the steps)",
+    )
+    teacher_epochs: float = setting(
+        0.0, "fine-tune the teacher for this many epochs instead of teacher_steps (0: use the steps)"
+    )
     batch_size: int = setting(4, "sequences per device and step")
     grad_accum: int = setting(1, "gradient-accumulation steps")
     learning_rate: float = setting(2e-4, "peak learning rate of reference and student")
-    lr_scheduler: str = setting("cosine", "learning-rate schedule of every training stage (a transformers SchedulerType: cosine, constant, linear, ...)")
+    lr_scheduler: str = setting(
+        "cosine",
+        "learning-rate schedule of every training stage (a transformers SchedulerType: cosine, constant, linear, ...)",
+    )
     weight_decay: float = setting(0.0, "AdamW weight decay of every training stage")
     teacher_learning_rate: float = setting(2e-5, "learning rate of the optional teacher fine-tuning")
     max_length: int = setting(MAX_LENGTH, "tokens per training sequence")
@@ -50,13 +69,22 @@ class SpecialistConfig:
     spec_prompts: int = setting(100, "held-out prompts the teacher continues, for the acceptance measures (0: skip)")
     gamma: int = setting(DEFAULT_GAMMA, "draft tokens per speculative step")
     spec_new_tokens: int = setting(64, "new tokens per continuation and speculative decoding")
-    timing_prompts: int = setting(8, "the first of those prompts (at most spec_prompts) decoded for real, for the wall-clock speed-up (0: skip)")
-    task_problems: int = setting(200, "problems for the task metric: HumanEval pass@1, math or multiple-choice exact match (0: skip)")
+    timing_prompts: int = setting(
+        8, "the first of those prompts (at most spec_prompts) decoded for real, for the wall-clock speed-up (0: skip)"
+    )
+    task_problems: int = setting(
+        200, "problems for the task metric: HumanEval pass@1, math or multiple-choice exact match (0: skip)"
+    )
     task_new_tokens: int = setting(ANSWER_TOKENS, "new tokens per task answer")
-    off_domain_examples: int = setting(24, "test examples of the other built-in domains, for the off-domain loss (0: skip)")
+    off_domain_examples: int = setting(
+        24, "test examples of the other built-in domains, for the off-domain loss (0: skip)"
+    )
     save_steps: int = setting(50, "checkpoint every this many steps (an interrupted stage resumes from it)")
-    eval_strategy: str = setting("no", "evaluate held-out KL (teacher-free: cross-entropy) on validation sequences during the teacher, "
-                                 "reference and student stages and keep each stage's best checkpoint: no, steps (every eval_steps) or epoch")
+    eval_strategy: str = setting(
+        "no",
+        "evaluate held-out KL (teacher-free: cross-entropy) on validation sequences during the teacher, "
+        "reference and student stages and keep each stage's best checkpoint: no, steps (every eval_steps) or epoch",
+    )
     eval_steps: int = setting(50, "steps between those evaluations (eval_strategy steps)")
     eval_sequences: int = setting(64, "validation sequences of those evaluations")
     seed: int = setting(0, "seed of data order, splits and initialisation")
@@ -66,27 +94,58 @@ class SpecialistConfig:
     def __post_init__(self):
         check_k(self.k)
         self.distillation  # checks the divergence
-        positive = ("student_layers", "reference_steps", "student_steps", "batch_size", "grad_accum", "max_length", "max_train",
-                    "max_eval", "eval_examples", "analysis_examples", "gamma", "spec_new_tokens", "task_new_tokens", "save_steps", "eval_steps", "eval_sequences")
+        positive = (
+            "student_layers",
+            "reference_steps",
+            "student_steps",
+            "batch_size",
+            "grad_accum",
+            "max_length",
+            "max_train",
+            "max_eval",
+            "eval_examples",
+            "analysis_examples",
+            "gamma",
+            "spec_new_tokens",
+            "task_new_tokens",
+            "save_steps",
+            "eval_steps",
+            "eval_sequences",
+        )
         for name in positive:
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer.")
-        for name in ("student_width", "teacher_steps", "teacher_top_k", "spec_prompts", "timing_prompts", "task_problems", "off_domain_examples"):
+        for name in (
+            "student_width",
+            "teacher_steps",
+            "teacher_top_k",
+            "spec_prompts",
+            "timing_prompts",
+            "task_problems",
+            "off_domain_examples",
+        ):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be a non-negative integer.")
-        if not (self.learning_rate > 0 and self.teacher_learning_rate > 0): raise ValueError("Learning rates must be positive.")
+        if not (self.learning_rate > 0 and self.teacher_learning_rate > 0):
+            raise ValueError("Learning rates must be positive.")
         for name in ("epochs", "teacher_epochs", "weight_decay"):
-            if not getattr(self, name) >= 0: raise ValueError(f"{name}={getattr(self, name)!r} must be zero or positive.")
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name}={getattr(self, name)!r} must be zero or positive.")
         if self.match_kept_tokens and self.k == 1:
-            raise ValueError("match_kept_tokens trains the filtered arm 1/k as long, and with k=1 nothing is filtered: give k < 1 "
-                             "or drop match_kept_tokens (--match-kept-tokens).")
+            raise ValueError(
+                "match_kept_tokens trains the filtered arm 1/k as long, and with k=1 nothing is filtered: give k < 1 "
+                "or drop match_kept_tokens (--match-kept-tokens)."
+            )
         if self.teacher_top_k and self.divergence != "fkl":
-            raise ValueError(f"teacher_top_k={self.teacher_top_k} caches the teacher's top-k log-probabilities, which only forward KL "
-                             f"can use, not divergence={self.divergence!r}: give divergence='fkl' or teacher_top_k=0.")
+            raise ValueError(
+                f"teacher_top_k={self.teacher_top_k} caches the teacher's top-k log-probabilities, which only forward KL "
+                f"can use, not divergence={self.divergence!r}: give divergence='fkl' or teacher_top_k=0."
+            )
         if self.eval_strategy not in ("no", "steps", "epoch"):
             raise ValueError(f"eval_strategy={self.eval_strategy!r}: give no, steps or epoch.")
         schedules = [s.value for s in SchedulerType]
-        if self.lr_scheduler not in schedules: raise ValueError(f"lr_scheduler={self.lr_scheduler!r}: give one of {', '.join(schedules)}.")
+        if self.lr_scheduler not in schedules:
+            raise ValueError(f"lr_scheduler={self.lr_scheduler!r}: give one of {', '.join(schedules)}.")
 
     @property
     def focus_length(self) -> tuple[int, float]:
@@ -104,32 +163,61 @@ def bf16_supported() -> bool:
     "Whether bf16 mixed precision is both available and worth it here: a CUDA device that supports it"
     return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
 
-PRESETS = {"adaspec": dict(k=DEFAULT_K, divergence="fkl", epochs=3.0, teacher_epochs=3.0, learning_rate=3e-4, lr_scheduler="constant",
-                           weight_decay=0.1, batch_size=4, grad_accum=4, max_length=512, eval_strategy="epoch")}
+PRESETS = {
+    "adaspec": dict(
+        k=DEFAULT_K,
+        divergence="fkl",
+        epochs=3.0,
+        teacher_epochs=3.0,
+        learning_rate=3e-4,
+        lr_scheduler="constant",
+        weight_decay=0.1,
+        batch_size=4,
+        grad_accum=4,
+        max_length=512,
+        eval_strategy="epoch",
+    )
+}
 STEP_SETTINGS = ("teacher_steps", "reference_steps", "student_steps")
 
 def split_batch(batch_size: int, grad_accum: int, processes: int) -> dict:
     "`batch_size` and `grad_accum` per process that keep the optimiser step at `batch_size × grad_accum` sequences over `processes`"
     total = batch_size * grad_accum
-    if total % processes: raise ValueError(f"A batch of {total} sequences does not split over {processes} processes: start a number of "
-                                           f"processes that divides {total}, or give batch_size and grad_accum without a preset.")
+    if total % processes:
+        raise ValueError(
+            f"A batch of {total} sequences does not split over {processes} processes: start a number of "
+            f"processes that divides {total}, or give batch_size and grad_accum without a preset."
+        )
     per = total // processes
     batch = min(batch_size, per)
     return dict(batch_size=batch, grad_accum=per // batch)
 
-def preset_settings(name: str, # a key of `PRESETS`
-                    given: dict | None = None, # settings given beside the preset
-                    processes: int | None = None, # processes sharing each batch (default: as many as were started together)
-                   ) -> dict:
+def preset_settings(
+    name: str,  # a key of `PRESETS`
+    given: dict | None = None,  # settings given beside the preset
+    processes: int | None = None,  # processes sharing each batch (default: as many as were started together)
+) -> dict:
     "The settings of preset `name` (bf16 where supported, its batch split over the processes) merged with `given`; a contradiction is an error"
     if name not in PRESETS: raise ValueError(f"Unknown preset {name!r}: give one of {', '.join(PRESETS)}.")
     preset, given = dict(PRESETS[name], bf16=bf16_supported()), dict(given or {})
     preset |= split_batch(preset["batch_size"], preset["grad_accum"], processes or process_state().num_processes)
     clash = [f"{k}={v!r} (it sets {preset[k]!r})" for k, v in given.items() if k in preset and v != preset[k]]
     clash += [f"{k}={given[k]!r} (it trains by epochs)" for k in STEP_SETTINGS if k in given and preset.get("epochs")]
-    if clash: raise ValueError(f"The {name} preset conflicts with {', '.join(clash)}: drop those settings, or the preset.")
+    if clash:
+        raise ValueError(f"The {name} preset conflicts with {', '.join(clash)}: drop those settings, or the preset.")
     return preset | given
 
 # %% ../nbs/07_specialist_config.ipynb #9669f5e2
-DEMO_SETTINGS = dict(reference_steps=24, student_steps=24, max_train=400, eval_examples=24, analysis_examples=8, spec_prompts=16,
-                     spec_new_tokens=32, timing_prompts=2, task_problems=8, task_new_tokens=128, off_domain_examples=10)
+DEMO_SETTINGS = dict(
+    reference_steps=24,
+    student_steps=24,
+    max_train=400,
+    eval_examples=24,
+    analysis_examples=8,
+    spec_prompts=16,
+    spec_new_tokens=32,
+    timing_prompts=2,
+    task_problems=8,
+    task_new_tokens=128,
+    off_domain_examples=10,
+)

@@ -16,15 +16,52 @@ from transformers import Trainer, TrainerState
 from .data import DOMAINS, DataError, tokenize_dataset
 from .draft import draft_path, draft_record, is_draft_spec, resolve_draft
 from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer
-from .models import (ModelLoadError, narrow_config, non_embedding_parameters, check_causal_lm, check_same_tokenizer, check_same_vocab, default_device, load_config, load_model,
-                                   library_progress_bars, load_student, load_tokenizer, process_state, resolve_model_path, wait_for_main)
+from focus_finetune.models import (
+    ModelLoadError,
+    narrow_config,
+    non_embedding_parameters,
+    check_causal_lm,
+    check_same_tokenizer,
+    check_same_vocab,
+    default_device,
+    load_config,
+    load_model,
+    library_progress_bars,
+    load_student,
+    load_tokenizer,
+    process_state,
+    resolve_model_path,
+    wait_for_main,
+)
 from .reference_kd import DistillTrainer
 from .teacher_cache import open_teacher_cache
-from .token_difficulty import delta_threshold, plot_delta_by_kind, plot_delta_hist, token_losses, token_viewer
+from focus_finetune.token_difficulty import (
+    delta_threshold,
+    plot_delta_by_kind,
+    plot_delta_hist,
+    token_losses,
+    token_viewer,
+)
 from .specialist_config import SpecialistConfig, preset_settings
-from .run_dir import (STAGES, RunDirError, TEACHER_FREE, describe_source, is_teacher_free, off_domain_test, open_run_dir,
-                                    read_run, mark_done, run_config, run_data, run_teacher, specialist_splits, stage_done, stage_model,
-                                    stage_record, train_stage)
+from focus_finetune.run_dir import (
+    STAGES,
+    RunDirError,
+    TEACHER_FREE,
+    describe_source,
+    is_teacher_free,
+    off_domain_test,
+    open_run_dir,
+    read_run,
+    mark_done,
+    run_config,
+    run_data,
+    run_teacher,
+    specialist_splits,
+    stage_done,
+    stage_model,
+    stage_record,
+    train_stage,
+)
 from .evaluation import evaluate_run
 from .report import SpecialistResult, load_result, refresh_report, seeds_result
 from .data import first_rows
@@ -62,41 +99,71 @@ def teacher_config(teacher_model):
 def _check_run_inputs(domain: str, teacher_model, student_model, domain_data, config: SpecialistConfig):
     "Fail before any work, with a one-line error, on inputs that a later stage would reject"
     teacher_free = teacher_model is None
-    if teacher_free and student_model is None: raise ValueError("Teacher-free mode (teacher_model=None) needs a student_model to fine-tune.")
+    if teacher_free and student_model is None:
+        raise ValueError("Teacher-free mode (teacher_model=None) needs a student_model to fine-tune.")
     if teacher_free and (config.teacher_steps or config.teacher_epochs):
-        raise ValueError("teacher_steps / teacher_epochs > 0 fine-tune a teacher, but there is none (teacher_model=None).")
+        raise ValueError(
+            "teacher_steps / teacher_epochs > 0 fine-tune a teacher, but there is none (teacher_model=None)."
+        )
     if teacher_free and is_draft_spec(student_model):
-        raise ValueError(f"student_model={student_model!r} is a draft distilled from a teacher: give teacher_model, or a model as student_model.")
-    draft_to_build = is_draft_spec(student_model) and draft_path(student_model) is None  # (a named draft that does not exist fails here)
+        raise ValueError(
+            f"student_model={student_model!r} is a draft distilled from a teacher: give teacher_model, or a model as student_model."
+        )
+    draft_to_build = (
+        is_draft_spec(student_model) and draft_path(student_model) is None
+    )  # (a named draft that does not exist fails here)
     for source in filter(_names_model, (teacher_model, student_model)): resolve_model_path(source)  # a mistyped path
     in_memory = list(filter(_is_model_object, (teacher_model, student_model)))
     for model in in_memory: check_causal_lm(model)  # a model object without a causal-LM head
-    if len(in_memory) == 2: check_same_vocab(teacher_model, student_model)  # two model objects that predict different vocabularies
-    if student_model is None or draft_to_build:  # carved from the teacher (and then pre-distilled): no more layers than it has
+    if len(in_memory) == 2:
+        check_same_vocab(teacher_model, student_model)  # two model objects that predict different vocabularies
+    if (
+        student_model is None or draft_to_build
+    ):  # carved from the teacher (and then pre-distilled): no more layers than it has
         n_teacher = teacher_config(teacher_model).num_hidden_layers
         if not 1 <= config.student_layers <= n_teacher:
             raise ValueError(f"student_layers={config.student_layers}, but the teacher has {n_teacher} decoder layers: "
                              f"carve between 1 and {n_teacher} (student_layers=, --student-layers).")
-        if config.student_width: narrow_config(teacher_config(teacher_model), config.student_layers, config.student_width)
+        if config.student_width:
+            narrow_config(teacher_config(teacher_model), config.student_layers, config.student_width)
     elif config.student_width:
-        raise ValueError(f"student_width={config.student_width} builds the student from the teacher, but student_model is given: "
-                         "drop one of them (student_width=, --student-width).")
+        raise ValueError(
+            f"student_width={config.student_width} builds the student from the teacher, but student_model is given: "
+            "drop one of them (student_width=, --student-width)."
+        )
     if domain_data is None and domain not in DOMAINS:
-        raise DataError(f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data).")
+        raise DataError(
+            f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data)."
+        )
 
 # %% ../nbs/07d_specialists.ipynb #2a87d7b6
 class SpecialistRun:
     "The stages of one specialist run in `run_dir` (made by `FocusFineTune.create_specialist`)"
-    SHARED_STAGES = ("teacher", "init", "reference", "focus", "matched")  # with several processes, all run these (they train); the main one the rest
+
+    SHARED_STAGES = (
+        "teacher",
+        "init",
+        "reference",
+        "focus",
+        "matched",
+    )  # with several processes, all run these (they train); the main one the rest
+
     def __init__(self, run_dir: Path, domain: str, teacher_model, student_model, domain_data, tokenizer,
                  config: SpecialistConfig, progress: bool = True, overwrite: bool = False, verbose: bool = False,
-                 extra: dict | None = None): # more settings to record (e.g. of an objectives comparison)
-        self.domain, self.teacher_source, self.student_source, self.domain_data = domain, teacher_model, student_model, domain_data
+                 extra: dict | None = None):  # more settings to record (e.g. of an objectives comparison)
+        self.domain, self.teacher_source, self.student_source, self.domain_data = (
+            domain,
+            teacher_model,
+            student_model,
+            domain_data,
+        )
         self.config, self.progress, self.verbose, self.teacher_free = config, progress, verbose, teacher_model is None
         _check_run_inputs(domain, teacher_model, student_model, domain_data, config)
         self.tokenizer = _resolve_tokenizer(tokenizer, teacher_model, student_model)
         if not self.teacher_free and _names_model(student_model):
-            check_same_tokenizer(self.tokenizer, load_tokenizer(student_model))  # as the init stage will, before any work
+            check_same_tokenizer(
+                self.tokenizer, load_tokenizer(student_model)
+            )  # as the init stage will, before any work
         self.record = dict(domain=domain, mode=TEACHER_FREE if self.teacher_free else "distillation",
                            teacher=describe_source(teacher_model), student=describe_source(student_model),
                            data=describe_source(domain_data) if domain_data is not None else f"built-in:{domain}",
@@ -110,8 +177,13 @@ class SpecialistRun:
         "An existing run, from what its directory recorded (to evaluate or report it again)"
         run_dir, self = Path(run_dir), cls.__new__(cls)
         self.record = read_run(run_dir)
-        if stage_done(run_dir, "init") is None: raise RunDirError(f"The run in {run_dir} has not prepared its student yet: run specialize first.")
-        self.domain, self.teacher_source, self.student_source = self.record["domain"], self.record["teacher"], self.record["student"]
+        if stage_done(run_dir, "init") is None:
+            raise RunDirError(f"The run in {run_dir} has not prepared its student yet: run specialize first.")
+        self.domain, self.teacher_source, self.student_source = (
+            self.record["domain"],
+            self.record["teacher"],
+            self.record["student"],
+        )
         self.domain_data, self.config, self.progress, self.verbose = None, run_config(self.record), progress, verbose
         self.teacher_free, self.dir, self._teacher = is_teacher_free(self.record), run_dir, None
         self.tokenizer, self.device = load_tokenizer(run_dir/"init"/"model"), default_device()
@@ -146,10 +218,25 @@ def eval_set(self: SpecialistRun) -> Dataset | None:
     return first_rows(val, self.config.eval_sequences)
 
 @patch
-def train(self: SpecialistRun, trainer_class, model, stage: str, steps: int, learning_rate: float, epochs: float = 0.0, **kw) -> TrainerState:
+def train(
+    self: SpecialistRun, trainer_class, model, stage: str, steps: int, learning_rate: float, epochs: float = 0.0, **kw
+) -> TrainerState:
     "`train_stage` of this run: its settings, training split, tokenizer and validation sequences"
-    return train_stage(trainer_class, model, self.dir/stage, self.config, steps, learning_rate, self.data()["train"], self.tokenizer,
-                       self.progress, epochs=epochs, eval_dataset=self.eval_set(), verbose=self.verbose, **kw)
+    return train_stage(
+        trainer_class,
+        model,
+        self.dir / stage,
+        self.config,
+        steps,
+        learning_rate,
+        self.data()["train"],
+        self.tokenizer,
+        self.progress,
+        epochs=epochs,
+        eval_dataset=self.eval_set(),
+        verbose=self.verbose,
+        **kw,
+    )
 
 # %% ../nbs/07d_specialists.ipynb #71bf0131
 @patch
@@ -159,9 +246,18 @@ def distill_kwargs(self: SpecialistRun) -> dict:
     if not cfg.teacher_top_k: return dict(teacher_model=self.teacher, distillation=cfg.distillation)
     if getattr(self, "_cache", None) is None:
         t0, val = time.perf_counter(), self.eval_set()
-        self._cache = open_teacher_cache(self.teacher, self.tokenizer, cfg.teacher_top_k, cfg.max_length,
-                                         datasets=(self.data()["train"],) + ((val,) if val is not None else ()), progress=self.progress)
-        self._cache_seconds, self._teacher = round(time.perf_counter() - t0, 1), None  # no teacher in memory while training
+        self._cache = open_teacher_cache(
+            self.teacher,
+            self.tokenizer,
+            cfg.teacher_top_k,
+            cfg.max_length,
+            datasets=(self.data()["train"],) + ((val,) if val is not None else ()),
+            progress=self.progress,
+        )
+        self._cache_seconds, self._teacher = (
+            round(time.perf_counter() - t0, 1),
+            None,
+        )  # no teacher in memory while training
     return dict(teacher_cache=self._cache, distillation=cfg.distillation)
 
 @patch
@@ -169,15 +265,23 @@ def cache_record(self: SpecialistRun) -> dict:
     "What a stage trained from the cache records of it: where it is, its size, how long opening (and filling) it took"
     if getattr(self, "_cache", None) is None: return {}
     c = self._cache
-    return dict(teacher_cache=dict(path=str(c.path), top_k=c.top_k, sequences=len(c), megabytes=round(c.size_bytes / 2**20, 1),
-                                   open_seconds=self._cache_seconds))
+    return dict(
+        teacher_cache=dict(
+            path=str(c.path),
+            top_k=c.top_k,
+            sequences=len(c),
+            megabytes=round(c.size_bytes / 2**20, 1),
+            open_seconds=self._cache_seconds,
+        )
+    )
 
 # %% ../nbs/07d_specialists.ipynb #b9c83107
 @patch
 def stage_data(self: SpecialistRun) -> dict:
     raw = specialist_splits(self.domain, self.domain_data, self.config)
     tokenized = tokenize_dataset(raw, self.tokenizer, self.config.max_length)
-    raw.save_to_disk(str(self.dir/"data"/"raw")); tokenized.save_to_disk(str(self.dir/"data"/"tokenized"))
+    raw.save_to_disk(str(self.dir / "data" / "raw"))
+    tokenized.save_to_disk(str(self.dir / "data" / "tokenized"))
     off = off_domain_test(self.domain, self.tokenizer, self.config)
     if off is not None: off.save_to_disk(str(self.dir/"data"/"off_domain"))
     return dict(examples={s: len(v) for s, v in raw.items()}, sequences={s: len(v) for s, v in tokenized.items()},
@@ -187,9 +291,17 @@ def stage_data(self: SpecialistRun) -> dict:
 def stage_teacher(self: SpecialistRun) -> dict:
     if not (self.config.teacher_steps or self.config.teacher_epochs): return dict(fine_tuned=False)
     teacher = load_model(self.teacher_source)
-    if isinstance(self.teacher_source, torch.nn.Module): teacher = copy.deepcopy(teacher)  # leave the caller's model as it is
+    if isinstance(self.teacher_source, torch.nn.Module):
+        teacher = copy.deepcopy(teacher)  # leave the caller's model as it is
     teacher.requires_grad_(True)  # a teacher used before (e.g. by a DistillTrainer) may be frozen
-    state = self.train(Trainer, teacher, "teacher", self.config.teacher_steps, self.config.teacher_learning_rate, self.config.teacher_epochs)
+    state = self.train(
+        Trainer,
+        teacher,
+        "teacher",
+        self.config.teacher_steps,
+        self.config.teacher_learning_rate,
+        self.config.teacher_epochs,
+    )
     self._teacher = None
     return dict(fine_tuned=True, **stage_record(state))
 
@@ -197,19 +309,31 @@ def stage_teacher(self: SpecialistRun) -> dict:
 @patch
 def stage_init(self: SpecialistRun) -> dict:
     source, info = self.student_source, {}
-    if is_draft_spec(source):  # a pre-distilled draft of the (original) teacher; for a built-in domain, of this run's seed
-        source = resolve_draft(source, self.teacher_source, self.config.seed if self.domain_data is None else None,
-                               self.config.student_layers, self.tokenizer, self.progress,
-                               width=self.config.student_width, teacher_top_k=self.config.teacher_top_k)  # built by all if new
+    if is_draft_spec(
+        source
+    ):  # a pre-distilled draft of the (original) teacher; for a built-in domain, of this run's seed
+        source = resolve_draft(
+            source,
+            self.teacher_source,
+            self.config.seed if self.domain_data is None else None,
+            self.config.student_layers,
+            self.tokenizer,
+            self.progress,
+            width=self.config.student_width,
+            teacher_top_k=self.config.teacher_top_k,
+        )  # built by all if new
         rec = draft_record(source)
-        info = dict(draft=rec["name"], draft_kl=rec["heldout"]["draft"]["kl"][0], carved_kl=rec["heldout"]["carved"]["kl"][0])
+        info = dict(
+            draft=rec["name"], draft_kl=rec["heldout"]["draft"]["kl"][0], carved_kl=rec["heldout"]["carved"]["kl"][0]
+        )
     if not process_state().is_main_process: return {}  # the main process makes the student and saves it
     if self.teacher_free: student = load_model(source)
     else:
         student_tok = load_tokenizer(source) if isinstance(source, (str, Path)) else None
         student = load_student(source, self.teacher, self.config.student_layers, self.tokenizer, student_tok,
                                hidden_size=self.config.student_width or None, seed=self.config.seed)
-    student.save_pretrained(str(self.dir/"init"/"model")); self.tokenizer.save_pretrained(str(self.dir/"init"/"model"))
+    student.save_pretrained(str(self.dir / "init" / "model"))
+    self.tokenizer.save_pretrained(str(self.dir / "init" / "model"))
     return dict(parameters=student.num_parameters(), non_embedding_parameters=non_embedding_parameters(student),
                 layers=student.config.num_hidden_layers, width=student.config.hidden_size, **info)
 
@@ -217,8 +341,15 @@ def stage_init(self: SpecialistRun) -> dict:
 @patch
 def stage_reference(self: SpecialistRun) -> dict:
     kw = {} if self.teacher_free else self.distill_kwargs()
-    state = self.train(Trainer if self.teacher_free else DistillTrainer, load_model(self.dir/"init"/"model"), "reference",
-                       self.config.reference_steps, self.config.learning_rate, self.config.epochs, **kw)
+    state = self.train(
+        Trainer if self.teacher_free else DistillTrainer,
+        load_model(self.dir / "init" / "model"),
+        "reference",
+        self.config.reference_steps,
+        self.config.learning_rate,
+        self.config.epochs,
+        **kw,
+    )
     return stage_record(state) | self.cache_record()
 
 @patch
@@ -227,16 +358,29 @@ def stage_analysis(self: SpecialistRun) -> dict:
     val = first_rows(val, self.config.analysis_examples)
     df = token_losses(self.teacher, self.load("reference"), self.load("init"), val, self.tokenizer, batch_size=4,
                       domain=self.domain, progress=self.progress)
-    out = self.dir/"analysis"; out.mkdir(exist_ok=True)
+    out = self.dir / "analysis"
+    out.mkdir(exist_ok=True)
     df.to_csv(out/"token_losses.csv.gz", index=False)
     import matplotlib.pyplot as plt
-    for name, plot in (("delta_hist", lambda: plot_delta_hist(df, self.config.k)), ("delta_by_kind", lambda: plot_delta_by_kind(df))):
-        ax = plot(); ax.figure.tight_layout(); ax.figure.savefig(out/f"{name}.png", dpi=110); plt.close(ax.figure)
+
+    for name, plot in (
+        ("delta_hist", lambda: plot_delta_hist(df, self.config.k)),
+        ("delta_by_kind", lambda: plot_delta_by_kind(df)),
+    ):
+        ax = plot()
+        ax.figure.tight_layout()
+        ax.figure.savefig(out / f"{name}.png", dpi=110)
+        plt.close(ax.figure)
     (out/"token_viewer.html").write_text(token_viewer(df, val, self.tokenizer, example=0, k=self.config.k))
     thr = delta_threshold(df, self.config.k)
     kept = df.assign(kept=df.delta >= thr)
-    return dict(tokens=len(df), delta_threshold=thr, mean_delta=float(df.delta.mean()), positive_delta=float((df.delta > 0).mean()),
-                kept_share_by_kind=kept.groupby("kind").kept.mean().round(3).to_dict())
+    return dict(
+        tokens=len(df),
+        delta_threshold=thr,
+        mean_delta=float(df.delta.mean()),
+        positive_delta=float((df.delta > 0).mean()),
+        kept_share_by_kind=kept.groupby("kind").kept.mean().round(3).to_dict(),
+    )
 
 # %% ../nbs/07d_specialists.ipynb #63a8ac19
 @patch
@@ -280,7 +424,8 @@ def run(self: SpecialistRun, stop_after: str = "evaluation", redo: tuple = ()) -
         done = {}
         for i, stage in enumerate(STAGES[:STAGES.index(stop_after) + 1], 1):
             info = stage_done(self.dir, stage)
-            if info is not None: self.say(f"[{i}/{len(STAGES)}] {stage}: done before ({info.get('seconds', 0):.0f} s), skipped")
+            if info is not None:
+                self.say(f"[{i}/{len(STAGES)}] {stage}: done before ({info.get('seconds', 0):.0f} s), skipped")
             elif state.is_main_process:
                 self.say(f"[{i}/{len(STAGES)}] {stage} ...")
                 shutil.rmtree(self.dir/stage/"model", ignore_errors=True)
@@ -303,40 +448,80 @@ def check_seeds(seeds) -> tuple:
     if any(not isinstance(s, int) or isinstance(s, bool) or s < 0 for s in seeds):
         raise ValueError(f"seeds={list(seeds)}: every seed must be a non-negative integer.")
     dup = sorted({s for s in seeds if seeds.count(s) > 1})
-    if dup: raise ValueError(f"seeds={list(seeds)}: {dup} given more than once; each seed must be a different run (e.g. --seeds 0 1 2).")
+    if dup:
+        raise ValueError(
+            f"seeds={list(seeds)}: {dup} given more than once; each seed must be a different run (e.g. --seeds 0 1 2)."
+        )
     return seeds
 
 class FocusFineTune:
     "Turns a teacher and a small student into a domain specialist by selective distillation, and measures it"
-    def __init__(self, config: SpecialistConfig | None = None, # settings (default: `SpecialistConfig()`)
-                 output_dir: str | Path = "runs", # where run directories go by default
-                 progress: bool = True, # print stage lines and show progress bars
-                 verbose: bool = False, # also the libraries' own bars and the Trainer's log lines
-                 preset: str | None = None, # e.g. "adaspec": the paper's regime (`PRESETS`), the student a pre-distilled draft
-                 **overrides): # any `SpecialistConfig` field, e.g. k=0.4, student_steps=100
-        if preset is not None and config is not None: raise ValueError("Give either config or preset (with keyword settings), not both.")
-        self.config = SpecialistConfig(**preset_settings(preset, overrides)) if preset else dataclasses.replace(config or SpecialistConfig(), **overrides)
+    def __init__(
+        self,
+        config: SpecialistConfig | None = None,  # settings (default: `SpecialistConfig()`)
+        output_dir: str | Path = "runs",  # where run directories go by default
+        progress: bool = True,  # print stage lines and show progress bars
+        verbose: bool = False,  # also the libraries' own bars and the Trainer's log lines
+        preset: str | None = None,  # e.g. "adaspec": the paper's regime (`PRESETS`), the student a pre-distilled draft
+        **overrides,
+    ):  # any `SpecialistConfig` field, e.g. k=0.4, student_steps=100
+        if preset is not None and config is not None:
+            raise ValueError("Give either config or preset (with keyword settings), not both.")
+        self.config = (
+            SpecialistConfig(**preset_settings(preset, overrides))
+            if preset
+            else dataclasses.replace(config or SpecialistConfig(), **overrides)
+        )
         self.output_dir, self.progress, self.preset, self.verbose = Path(output_dir), progress, preset, verbose
 
-    def create_specialist(self, domain: str, # a built-in domain (coding, math, ...), or your label for `domain_data`
-                          teacher_model=None, # the teacher; None: teacher-free mode
-                          student_model=None, # the student; None: `make_student(teacher, config.student_layers)`
-                          domain_data=None, # files, a directory, a `Dataset`/`DatasetDict`, a list of records (dicts); None: the built-in corpus
-                          tokenizer=None, # default: the teacher's (or the student's) own
-                          run_dir: str | Path | None = None, # default: `output_dir/<domain>-focus` (or `-teacher-free`)
-                          stop_after: str = "evaluation", # last stage to run
-                          redo: tuple = (), # stages to run again (with all later ones)
-                          overwrite: bool = False, # start a run directory made with other settings over
-                          seeds: tuple | list | None = None, # several seeds: one run per seed in `run_dir/seed-<s>`, summarised over seeds
-                         ) -> SpecialistResult:
+    def create_specialist(
+        self,
+        domain: str,  # a built-in domain (coding, math, ...), or your label for `domain_data`
+        teacher_model=None,  # the teacher; None: teacher-free mode
+        student_model=None,  # the student; None: `make_student(teacher, config.student_layers)`
+        domain_data=None,  # files, a directory, a `Dataset`/`DatasetDict`, a list of records (dicts); None: the built-in corpus
+        tokenizer=None,  # default: the teacher's (or the student's) own
+        run_dir: str | Path | None = None,  # default: `output_dir/<domain>-focus` (or `-teacher-free`)
+        stop_after: str = "evaluation",  # last stage to run
+        redo: tuple = (),  # stages to run again (with all later ones)
+        overwrite: bool = False,  # start a run directory made with other settings over
+        seeds: tuple
+        | list
+        | None = None,  # several seeds: one run per seed in `run_dir/seed-<s>`, summarised over seeds
+    ) -> SpecialistResult:
         "Run (or resume) the specialist pipeline for `domain`; returns the paths and the held-out measures"
-        if self.preset and teacher_model is None: raise ValueError(f"The {self.preset} preset distils from a teacher: give teacher_model (not teacher-free mode).")
-        if self.preset and student_model is None: student_model = "draft"  # the paper's draft is a language model before it is a specialist
+        if self.preset and teacher_model is None:
+            raise ValueError(
+                f"The {self.preset} preset distils from a teacher: give teacher_model (not teacher-free mode)."
+            )
+        if self.preset and student_model is None:
+            student_model = "draft"  # the paper's draft is a language model before it is a specialist
         run_dir = run_dir or self.output_dir/f"{domain}-{'teacher-free' if teacher_model is None else 'focus'}"
-        if seeds is not None: return self._over_seeds(check_seeds(seeds), domain, teacher_model, student_model, domain_data, tokenizer,
-                                                      Path(run_dir), stop_after, redo, overwrite)
-        run = SpecialistRun(run_dir, domain, teacher_model, student_model, domain_data, tokenizer, self.config, self.progress, overwrite,
-                            self.verbose)
+        if seeds is not None:
+            return self._over_seeds(
+                check_seeds(seeds),
+                domain,
+                teacher_model,
+                student_model,
+                domain_data,
+                tokenizer,
+                Path(run_dir),
+                stop_after,
+                redo,
+                overwrite,
+            )
+        run = SpecialistRun(
+            run_dir,
+            domain,
+            teacher_model,
+            student_model,
+            domain_data,
+            tokenizer,
+            self.config,
+            self.progress,
+            overwrite,
+            self.verbose,
+        )
         run.run(stop_after, tuple(redo))
         result = load_result(run.dir)
         if result.report_path: run.say(f"report: {result.report_path}")
@@ -344,45 +529,80 @@ class FocusFineTune:
 
 # %% ../nbs/07d_specialists.ipynb #e10e5fe3
 @patch
-def _over_seeds(self: FocusFineTune, seeds, domain, teacher_model, student_model, domain_data, tokenizer, run_dir, stop_after, redo, overwrite):
+def _over_seeds(
+    self: FocusFineTune,
+    seeds,
+    domain,
+    teacher_model,
+    student_model,
+    domain_data,
+    tokenizer,
+    run_dir,
+    stop_after,
+    redo,
+    overwrite,
+):
     base = dataclasses.asdict(self.config) | dict(seed=None)
-    record = dict(domain=domain, teacher=describe_source(teacher_model), student=describe_source(student_model),
-                  data=describe_source(domain_data) if domain_data is not None else f"built-in:{domain}", config=base, seeds=list(seeds))
+    record = dict(
+        domain=domain,
+        teacher=describe_source(teacher_model),
+        student=describe_source(student_model),
+        data=describe_source(domain_data) if domain_data is not None else f"built-in:{domain}",
+        config=base,
+        seeds=list(seeds),
+    )
     open_run_dir(run_dir, record, overwrite)
     state, results = process_state(), {}
     for s in seeds:
-        if self.progress and state.is_main_process: print(f"== seed {s} ({list(seeds).index(s) + 1} of {len(seeds)}) ==", flush=True)
-        one = FocusFineTune(dataclasses.replace(self.config, seed=s), self.output_dir, self.progress, verbose=self.verbose)
-        results[s] = one.create_specialist(domain, teacher_model, student_model, domain_data, tokenizer, run_dir/f"seed-{s}", stop_after, redo)
+        if self.progress and state.is_main_process:
+            print(f"== seed {s} ({list(seeds).index(s) + 1} of {len(seeds)}) ==", flush=True)
+        one = FocusFineTune(
+            dataclasses.replace(self.config, seed=s), self.output_dir, self.progress, verbose=self.verbose
+        )
+        results[s] = one.create_specialist(
+            domain, teacher_model, student_model, domain_data, tokenizer, run_dir / f"seed-{s}", stop_after, redo
+        )
     return seeds_result(run_dir, results, write=state.is_main_process)
 
 # %% ../nbs/07d_specialists.ipynb #ad62cab5
 @patch
-def create_coding_specialist(self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+def create_coding_specialist(
+    self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs
+) -> SpecialistResult:
     "A coding specialist (standard-library function bodies; task metric HumanEval pass@1)"
     return self.create_specialist("coding", teacher_model, student_model, domain_data, **kwargs)
 
 @patch
-def create_math_specialist(self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+def create_math_specialist(
+    self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs
+) -> SpecialistResult:
     "A math specialist (competition and word problems; task metric: the final answer equal in value to the reference)"
     return self.create_specialist("math", teacher_model, student_model, domain_data, **kwargs)
 
 @patch
-def create_medical_specialist(self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+def create_medical_specialist(
+    self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs
+) -> SpecialistResult:
     "A medical specialist (clinical exam and medication questions, phenotype definitions; task metric multiple-choice accuracy)"
     return self.create_specialist("medical", teacher_model, student_model, domain_data, **kwargs)
 
 @patch
-def create_legal_specialist(self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+def create_legal_specialist(
+    self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs
+) -> SpecialistResult:
     "A legal specialist (tort and real-estate law questions, court claims and decisions, some licences; task metric multiple-choice accuracy)"
     return self.create_specialist("legal", teacher_model, student_model, domain_data, **kwargs)
 
 @patch
-def create_science_specialist(self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+def create_science_specialist(
+    self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs
+) -> SpecialistResult:
     "A science specialist (research abstracts)"
     return self.create_specialist("science", teacher_model, student_model, domain_data, **kwargs)
 
 @patch
-def create_creative_specialist(self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs) -> SpecialistResult:
+def create_creative_specialist(
+    self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs
+) -> SpecialistResult:
     "A creative-writing specialist (poems, songs, humour and literary quotations)"
     return self.create_specialist("creative", teacher_model, student_model, domain_data, **kwargs)

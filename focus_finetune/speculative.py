@@ -72,16 +72,24 @@ DEFAULT_GAMMA = 4  # tokens drafted per target call unless told otherwise
 
 def check_gamma(gamma) -> int:
     "`gamma`, or a one-line error when it is not a number of drafted tokens"
-    if not isinstance(gamma, int) or gamma < 1: raise ValueError(f"gamma={gamma!r} must be an integer >= 1 (tokens drafted per target call).")
+    if not isinstance(gamma, int) or gamma < 1:
+        raise ValueError(f"gamma={gamma!r} must be an integer >= 1 (tokens drafted per target call).")
     return gamma
 
 def _check_inputs(target, draft, input_ids, gamma, max_new_tokens, temperature, top_p):
     check_same_vocab(target, draft)
-    if input_ids.ndim != 2 or input_ids.shape[0] != 1: raise ValueError(f"speculative_generate decodes one sequence: input_ids must be [1, n], got {tuple(input_ids.shape)}.")
-    if input_ids.shape[1] == 0: raise ValueError("The prompt is empty: give at least one token (e.g. the BOS token or a chat template).")
+    if input_ids.ndim != 2 or input_ids.shape[0] != 1:
+        raise ValueError(
+            f"speculative_generate decodes one sequence: input_ids must be [1, n], got {tuple(input_ids.shape)}."
+        )
+    if input_ids.shape[1] == 0:
+        raise ValueError("The prompt is empty: give at least one token (e.g. the BOS token or a chat template).")
     check_gamma(gamma)
     if max_new_tokens < 1: raise ValueError(f"max_new_tokens={max_new_tokens} must be >= 1.")
-    if temperature <= 0 or not 0 < top_p <= 1: raise ValueError(f"Need temperature > 0 and 0 < top_p <= 1 (got {temperature}, {top_p}); use do_sample=False for greedy.")
+    if temperature <= 0 or not 0 < top_p <= 1:
+        raise ValueError(
+            f"Need temperature > 0 and 0 < top_p <= 1 (got {temperature}, {top_p}); use do_sample=False for greedy."
+        )
 def _crop_to(cache: DynamicCache, length: int):
     "Drop cached positions beyond `length` (a negative `crop` removes tokens in every transformers version)"
     extra = cache.get_seq_length() - length
@@ -110,20 +118,26 @@ def accept_drafts(p: torch.Tensor, # `[g + 1, vocab]` target distributions at th
     else: nxt = pick_token(p[g], do_sample, generator)  # all accepted: a bonus token from the target
     new = drafted[:n_acc] + [nxt]
     for j, tok in enumerate(new):  # stop after EOS, and at max_new_tokens
-        if tok in eos: new = new[:j + 1]; break
+        if tok in eos:
+            new = new[: j + 1]
+            break
     return n_acc, new[:room]
 
 # %% ../nbs/06_speculative.ipynb #d29bff07
 @torch.no_grad()
-def speculative_generate(target, draft, # causal LMs sharing one vocabulary
-                         input_ids: torch.Tensor, # `[1, n]` prompt
-                         gamma: int = DEFAULT_GAMMA, # tokens drafted per target call
-                         max_new_tokens: int = 64,
-                         do_sample: bool = False, temperature: float = 1.0, top_p: float = 1.0,
-                         eos_token_id: int | list | None = None, # stop after this token (default: the target's config)
-                         generator: torch.Generator | None = None, # for reproducible sampling
-                         draft_threshold: float = 0.0, # stop drafting early when the draft's probability of its token is below this
-                        ) -> SpeculativeOutput:
+def speculative_generate(
+    target,
+    draft,  # causal LMs sharing one vocabulary
+    input_ids: torch.Tensor,  # `[1, n]` prompt
+    gamma: int = DEFAULT_GAMMA,  # tokens drafted per target call
+    max_new_tokens: int = 64,
+    do_sample: bool = False,
+    temperature: float = 1.0,
+    top_p: float = 1.0,
+    eos_token_id: int | list | None = None,  # stop after this token (default: the target's config)
+    generator: torch.Generator | None = None,  # for reproducible sampling
+    draft_threshold: float = 0.0,  # stop drafting early when the draft's probability of its token is below this
+) -> SpeculativeOutput:
     "Speculative sampling: `draft` proposes, `target` verifies; the output follows the target's distribution"
     _check_inputs(target, draft, input_ids, gamma, max_new_tokens, temperature, top_p)
     eos = eos_ids(target, eos_token_id)
@@ -141,19 +155,27 @@ def speculative_generate(target, draft, # causal LMs sharing one vocabulary
             todo = (seq + drafted)[d_cache.get_seq_length():]
             logits = cached_logits(draft, torch.tensor([todo], device=dev), d_cache)[-1]
             qi = dist(logits)
-            drafted.append(pick(qi)); q.append(qi); stats.draft_calls += 1
+            drafted.append(pick(qi))
+            q.append(qi)
+            stats.draft_calls += 1
             if draft_threshold > 0 and len(drafted) < g:  # a draft unsure of its token is likely rejected: verify now
                 conf = qi[drafted[-1]] if do_sample else torch.softmax(logits.float(), -1)[drafted[-1]]
                 if conf < draft_threshold: break
         g = len(drafted)
-        todo = (seq + drafted)[t_cache.get_seq_length():]  # one target pass scores all g drafts, plus the bonus position
+        todo = (seq + drafted)[
+            t_cache.get_seq_length() :
+        ]  # one target pass scores all g drafts, plus the bonus position
         p = dist(cached_logits(target, torch.tensor([todo], device=dev), t_cache, keep=g + 1))
-        stats.target_calls += 1; stats.drafted += g
+        stats.target_calls += 1
+        stats.drafted += g
         n_acc, new = accept_drafts(p, q, drafted, eos, max_new_tokens - stats.new_tokens, do_sample, generator)
-        stats.accepted += n_acc; stats.run_lengths.append(n_acc)
-        seq += new; stats.new_tokens += len(new)
+        stats.accepted += n_acc
+        stats.run_lengths.append(n_acc)
+        seq += new
+        stats.new_tokens += len(new)
         # the caches keep only tokens that are now part of the sequence; its last token is fed in the next round
-        _crop_to(t_cache, len(seq) - 1); _crop_to(d_cache, len(seq) - 1)
+        _crop_to(t_cache, len(seq) - 1)
+        _crop_to(d_cache, len(seq) - 1)
         if new[-1] in eos: break
     stats.wall_time = time.perf_counter() - t0
     return SpeculativeOutput(torch.tensor([seq], device=dev), stats)
@@ -182,17 +204,32 @@ def theoretical_speedup(alpha: float, gamma: int, cost_ratio: float) -> float:
 def cost_ratio(draft, target, input_ids: torch.Tensor, steps: int = 8) -> float:
     "Measured c: time of one cached single-token draft step over one target step"
     def timed(model):
-        cache = DynamicCache(); cached_logits(model, input_ids, cache)
+        cache = DynamicCache()
+        cached_logits(model, input_ids, cache)
         t0 = time.perf_counter()
         for i in range(steps): cached_logits(model, input_ids[:, -1:], cache)
         return time.perf_counter() - t0
-    timed(draft); timed(target)  # warm-up
+
+    timed(draft)
+    timed(target)  # warm-up
     return timed(draft) / timed(target)
 
 # %% ../nbs/06_speculative.ipynb #4f4d235f
-def acceptance_eval(target, draft, tokenizer, prompts: list[str | list[int]], gamma: int = DEFAULT_GAMMA, max_new_tokens: int = 48,
-                    do_sample: bool = False, temperature: float = 1.0, top_p: float = 1.0, baseline: bool = True,
-                    seed: int = 0, progress: bool = True, draft_threshold: float = 0.0) -> "pd.DataFrame":
+def acceptance_eval(
+    target,
+    draft,
+    tokenizer,
+    prompts: list[str | list[int]],
+    gamma: int = DEFAULT_GAMMA,
+    max_new_tokens: int = 48,
+    do_sample: bool = False,
+    temperature: float = 1.0,
+    top_p: float = 1.0,
+    baseline: bool = True,
+    seed: int = 0,
+    progress: bool = True,
+    draft_threshold: float = 0.0,
+) -> "pd.DataFrame":
     "Per prompt: block acceptance, τ, counts, tokens/s of speculative and (with `baseline`) target-only decoding, speed-up"
     import pandas as pd
     from tqdm.auto import tqdm
@@ -204,9 +241,19 @@ def acceptance_eval(target, draft, tokenizer, prompts: list[str | list[int]], ga
         ids = prompt_tensor(tokenizer, prompt, dev)
         st = speculative_generate(target, draft, ids, gamma, max_new_tokens, do_sample, temperature, top_p, generator=g,
                                   draft_threshold=draft_threshold).stats
-        row = dict(prompt=i, gamma=gamma, drafted=st.drafted, accepted=st.accepted, target_calls=st.target_calls,
-                   new_tokens=st.new_tokens, seconds=st.wall_time, block_acceptance=st.block_acceptance, tau=st.block_efficiency,
-                   tokens_per_s=st.tokens_per_second, run_lengths=st.run_lengths)
+        row = dict(
+            prompt=i,
+            gamma=gamma,
+            drafted=st.drafted,
+            accepted=st.accepted,
+            target_calls=st.target_calls,
+            new_tokens=st.new_tokens,
+            seconds=st.wall_time,
+            block_acceptance=st.block_acceptance,
+            tau=st.block_efficiency,
+            tokens_per_s=st.tokens_per_second,
+            run_lengths=st.run_lengths,
+        )
         if baseline:
             out, secs = greedy_generate(target, ids, max_new_tokens)
             row.update(baseline_tokens=out.shape[1] - ids.shape[1], baseline_seconds=secs)
@@ -225,12 +272,18 @@ def summarize_acceptance(df: "pd.DataFrame") -> dict:
 
 # %% ../nbs/06_speculative.ipynb #0dd74bac
 @torch.no_grad()
-def continuation_acceptance(target, drafts: dict, # name -> draft, all sharing the target's vocabulary
-                            prompts: list[list[int]], continuations: list[list[int]], # the target's continuation of each prompt
-                            temperature: float = 1.0, # both distributions are warped by it, as in speculative sampling
-                            batch_size: int = 8, pad_token_id: int = 0) -> dict:
+def continuation_acceptance(
+    target,
+    drafts: dict,  # name -> draft, all sharing the target's vocabulary
+    prompts: list[list[int]],
+    continuations: list[list[int]],  # the target's continuation of each prompt
+    temperature: float = 1.0,  # both distributions are warped by it, as in speculative sampling
+    batch_size: int = 8,
+    pad_token_id: int = 0,
+) -> dict:
     "Per draft and prompt, at each continuation token: `accept` = Σ_v min(p_T, p_D), `agree` = 1[argmax p_D = argmax p_T]"
-    for d in drafts.values(): check_same_vocab(target, getattr(d, "base", d))  # a self-speculative draft: through its base
+    for d in drafts.values():
+        check_same_vocab(target, getattr(d, "base", d))  # a self-speculative draft: through its base
     dev = next(target.parameters()).device
     out = {name: [] for name in drafts}
     for i in range(0, len(prompts), batch_size):
@@ -241,35 +294,55 @@ def continuation_acceptance(target, drafts: dict, # name -> draft, all sharing t
         mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows], device=dev)
         t = target(input_ids=ids, attention_mask=mask, use_cache=False).logits  # once per batch, for every draft
         for name, draft in drafts.items():
-            d = draft(input_ids=ids.to(draft.device), attention_mask=mask.to(draft.device), use_cache=False).logits.to(dev)
+            d = draft(input_ids=ids.to(draft.device), attention_mask=mask.to(draft.device), use_cache=False).logits.to(
+                dev
+            )
             for b, (p, c) in enumerate(zip(ps, cs)):
                 at = slice(len(p) - 1, len(p) - 1 + len(c))  # the positions that predict each continuation token
                 accept = torch.minimum(warp_probs(t[b, at], temperature), warp_probs(d[b, at], temperature)).sum(-1)
-                out[name].append(dict(accept=accept.cpu().numpy(), agree=(t[b, at].argmax(-1) == d[b, at].argmax(-1)).cpu().numpy()))
+                out[name].append(
+                    dict(accept=accept.cpu().numpy(), agree=(t[b, at].argmax(-1) == d[b, at].argmax(-1)).cpu().numpy())
+                )
     return out
 
-def greedy_replay(agree, # per token of the target's greedy continuation: the draft's argmax is the target's
-                  gamma: int = DEFAULT_GAMMA, max_new_tokens: int | None = None, # as given to `speculative_generate` (default: the path's length)
-                 ) -> dict:
+def greedy_replay(
+    agree,  # per token of the target's greedy continuation: the draft's argmax is the target's
+    gamma: int = DEFAULT_GAMMA,
+    max_new_tokens: int | None = None,  # as given to `speculative_generate` (default: the path's length)
+) -> dict:
     "Counts of greedy speculative decoding along the target's greedy continuation, from the draft's per-token agreement"
     check_gamma(gamma)
     agree = np.asarray(agree, dtype=bool)
-    n = len(agree); limit = max_new_tokens or n
+    n = len(agree)
+    limit = max_new_tokens or n
     counts, i = dict(drafted=0, accepted=0, target_calls=0, new_tokens=n), 0
     while i < n:
         g = min(gamma, limit - i)
         window = agree[i:i + g]  # shorter than g only where the path ends with EOS: nothing after it is tried
         run = int(np.argmin(window)) if not window.all() else len(window)
-        new = run + 1 if run < len(window) else min(g + 1, n - i)  # rejected at i + run, or all accepted (+ a bonus token)
-        counts["drafted"] += g; counts["accepted"] += run; counts["target_calls"] += 1
+        new = (
+            run + 1 if run < len(window) else min(g + 1, n - i)
+        )  # rejected at i + run, or all accepted (+ a bonus token)
+        counts["drafted"] += g
+        counts["accepted"] += run
+        counts["target_calls"] += 1
         i += new
     return counts
 
 # %% ../nbs/06_speculative.ipynb #53716513
-def teacher_paths(target, tokenizer, prompts: list[str | list[int]], # user prompts, or token ids to continue
-                  max_new_tokens: int = 64, temperature: float = 1.0, seed: int = 0, batch_size: int = 16, progress: bool = True) -> dict:
+def teacher_paths(
+    target,
+    tokenizer,
+    prompts: list[str | list[int]],  # user prompts, or token ids to continue
+    max_new_tokens: int = 64,
+    temperature: float = 1.0,
+    seed: int = 0,
+    batch_size: int = 16,
+    progress: bool = True,
+) -> dict:
     "The target's greedy and sampled continuations of held-out prompts: what every draft is scored on"
-    if not prompts: raise ValueError("No prompts to continue: give at least one (spec_prompts > 0 and a non-empty test split).")
+    if not prompts:
+        raise ValueError("No prompts to continue: give at least one (spec_prompts > 0 and a non-empty test split).")
     ids = [prompt_tensor(tokenizer, p)[0].tolist() for p in prompts]
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     gen = dict(max_new_tokens=max_new_tokens, pad_token_id=pad, batch_size=batch_size, seed=seed, progress=progress)
@@ -277,20 +350,41 @@ def teacher_paths(target, tokenizer, prompts: list[str | list[int]], # user prom
                 greedy=batch_generate(target, ids, do_sample=False, **gen),
                 sampled=batch_generate(target, ids, do_sample=True, temperature=temperature, **gen))
 
-def draft_acceptance(target, drafts: dict, tokenizer, prompts: list[str | list[int]] | None = None, # or the `paths` made once
-                     gamma: int = DEFAULT_GAMMA, max_new_tokens: int = 64, temperature: float = 1.0, seed: int = 0,
-                     batch_size: int = 8, progress: bool = True, paths: dict | None = None) -> "pd.DataFrame":
+def draft_acceptance(
+    target,
+    drafts: dict,
+    tokenizer,
+    prompts: list[str | list[int]] | None = None,  # or the `paths` made once
+    gamma: int = DEFAULT_GAMMA,
+    max_new_tokens: int = 64,
+    temperature: float = 1.0,
+    seed: int = 0,
+    batch_size: int = 8,
+    progress: bool = True,
+    paths: dict | None = None,
+) -> "pd.DataFrame":
     "Per draft and prompt: the counts behind every acceptance measure, on the target's own greedy and sampled continuations"
     import pandas as pd
     check_gamma(gamma)
-    paths = paths or teacher_paths(target, tokenizer, prompts, max_new_tokens, temperature, seed, 2 * batch_size, progress)
+    paths = paths or teacher_paths(
+        target, tokenizer, prompts, max_new_tokens, temperature, seed, 2 * batch_size, progress
+    )
     kw = dict(batch_size=batch_size, pad_token_id=paths["pad"])
     on_greedy = continuation_acceptance(target, drafts, paths["ids"], paths["greedy"], 1.0, **kw)
     on_sampled = continuation_acceptance(target, drafts, paths["ids"], paths["sampled"], paths["temperature"], **kw)
     rows = []
     for name in drafts:
         for item, (g, s) in enumerate(zip(on_greedy[name], on_sampled[name])):
-            rows.append(dict(model=name, item=item, sampled_tokens=len(s["accept"]), alpha_sum=float(s["accept"].sum()),
-                             greedy_tokens=len(g["accept"]), alpha_greedy_path_sum=float(g["accept"].sum()), agreed=int(g["agree"].sum()),
-                             **greedy_replay(g["agree"], gamma, paths["max_new_tokens"])))
+            rows.append(
+                dict(
+                    model=name,
+                    item=item,
+                    sampled_tokens=len(s["accept"]),
+                    alpha_sum=float(s["accept"].sum()),
+                    greedy_tokens=len(g["accept"]),
+                    alpha_greedy_path_sum=float(g["accept"].sum()),
+                    agreed=int(g["agree"].sum()),
+                    **greedy_replay(g["agree"], gamma, paths["max_new_tokens"]),
+                )
+            )
     return pd.DataFrame(rows)

@@ -41,9 +41,17 @@ def run_python(program: str, timeout: float = 10.0) -> tuple[bool, str]:
     with tempfile.TemporaryDirectory() as d:
         path = Path(d)/"program.py"
         path.write_text(NO_NETWORK + program)
-        try: r = subprocess.run([sys.executable, "-I", str(path)], cwd=d, capture_output=True, text=True, timeout=timeout,
-                                env=dict(PATH=os.environ.get("PATH", ""), HOME=d))
-        except subprocess.TimeoutExpired: return False, f"timeout after {timeout:g} s"
+        try:
+            r = subprocess.run(
+                [sys.executable, "-I", str(path)],
+                cwd=d,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=dict(PATH=os.environ.get("PATH", ""), HOME=d),
+            )
+        except subprocess.TimeoutExpired:
+            return False, f"timeout after {timeout:g} s"
     return r.returncode == 0, (r.stderr.strip().splitlines() or [""])[-1]
 
 # %% ../nbs/05a_task_metrics.ipynb #dfec5d59
@@ -97,8 +105,12 @@ def math_value(text: str):
     s = normalise_math(text)
     names = set(re.findall(r"[a-z]+", s))
     if not s or len(s) > 80 or not _SAFE.fullmatch(s) or any(len(n) > 1 and n not in _NAMES for n in names): return None
-    try: return parse_expr(s, transformations=standard_transformations + (implicit_multiplication_application,), evaluate=True)
-    except Exception: return None
+    try:
+        return parse_expr(
+            s, transformations=standard_transformations + (implicit_multiplication_application,), evaluate=True
+        )
+    except Exception:
+        return None
 
 def same_value(a, b, rel: float = 1e-6) -> bool:
     "Whether two sympy values are equal: numerically within `rel`, or their difference simplifies to 0"
@@ -115,7 +127,8 @@ def chosen_letter(answer: str) -> str | None:
     "The option letter a multiple-choice answer picks: a leading capital A–E standing alone (`B.`, `(C)`), or `answer: D`"
     for m in _CHOICE.finditer(answer.strip()):
         letter = m.group(1) or m.group(2)
-        if m.group(1) is None or letter.isupper(): return letter.upper()  # a lone lower-case "a" is a word, not a choice
+        if m.group(1) is None or letter.isupper():
+            return letter.upper()  # a lone lower-case "a" is a word, not a choice
     return None
 
 def constant_baseline(references: list[str]) -> dict:

@@ -51,14 +51,24 @@ class TeacherCache:
         meta = self.path/"cache.json"
         if meta.exists():
             made = json.loads(meta.read_text())["identity"]
-            names = dict(teacher="another teacher", tokenizer="another tokenizer", top_k=f"top_k={made['top_k']}",
-                         max_length=f"max_length={made['max_length']}", vocab_size=f"a vocabulary of {made['vocab_size']}")
+            names = dict(
+                teacher="another teacher",
+                tokenizer="another tokenizer",
+                top_k=f"top_k={made['top_k']}",
+                max_length=f"max_length={made['max_length']}",
+                vocab_size=f"a vocabulary of {made['vocab_size']}",
+            )
             wrong = [names[k] for k in names if made.get(k) != self.identity.get(k)]
-            if wrong: raise CacheError(f"The teacher cache {self.path} was made with {', '.join(wrong)}: give another directory "
-                                       "(teacher_cache=) or the settings it was made with.")
+            if wrong:
+                raise CacheError(
+                    f"The teacher cache {self.path} was made with {', '.join(wrong)}: give another directory "
+                    "(teacher_cache=) or the settings it was made with."
+                )
         elif process_state().is_main_process:
             self.path.mkdir(parents=True, exist_ok=True)
-            meta.write_text(json.dumps(dict(identity=self.identity, created=time.strftime("%Y-%m-%d %H:%M:%S")), indent=1))
+            meta.write_text(
+                json.dumps(dict(identity=self.identity, created=time.strftime("%Y-%m-%d %H:%M:%S")), indent=1)
+            )
         self._read()
 
     @property
@@ -69,7 +79,8 @@ class TeacherCache:
         self.shards, self.index = [], {}
         for i, f in enumerate(sorted(self.path.glob("shard-*.safetensors"))):
             self.shards.append(load_file(str(f)))
-            for key, (start, n) in json.loads(f.with_suffix(".json").read_text()).items(): self.index[key] = (i, start, n)
+            for key, (start, n) in json.loads(f.with_suffix(".json").read_text()).items():
+                self.index[key] = (i, start, n)
 
     def __len__(self) -> int: return len(self.index)
     def __contains__(self, input_ids) -> bool: return sequence_key(input_ids) in self.index
@@ -82,24 +93,37 @@ class TeacherCache:
     def lookup(self, input_ids) -> TeacherTargets:
         "The cached targets of one sequence, `[len, top_k]`; a one-line error if it was never filled"
         hit = self.index.get(sequence_key(input_ids))
-        if hit is None: raise CacheError(f"A sequence of {len(input_ids)} tokens is not in the teacher cache {self.path}: fill it "
-                                         "with the teacher first (TeacherCache.fill(teacher, dataset)).")
+        if hit is None:
+            raise CacheError(
+                f"A sequence of {len(input_ids)} tokens is not in the teacher cache {self.path}: fill it "
+                "with the teacher first (TeacherCache.fill(teacher, dataset))."
+            )
         shard, start, n = self.shards[hit[0]], hit[1], hit[2]
-        return TeacherTargets(shard["ids"][start:start + n].long(), shard["logp"][start:start + n].float(), shard["tail"][start:start + n])
+        return TeacherTargets(
+            shard["ids"][start : start + n].long(),
+            shard["logp"][start : start + n].float(),
+            shard["tail"][start : start + n],
+        )
 
 # %% ../nbs/04b_teacher_cache.ipynb #86f72d8b
 @torch.no_grad()
 def fill(self: TeacherCache, teacher, dataset: Dataset, tokenizer, batch_size: int = 8, progress: bool = True) -> int:
     "Add the targets of `dataset`'s sequences that are not cached yet (one teacher pass); how many were added"
     if cache_identity(teacher, tokenizer, self.top_k, self.identity["max_length"]) != self.identity:
-        raise CacheError(f"The teacher cache {self.path} was made for another teacher or tokenizer: give another directory.")
+        raise CacheError(
+            f"The teacher cache {self.path} was made for another teacher or tokenizer: give another directory."
+        )
     todo, seen = [], set()
     for i, ids in enumerate(dataset["input_ids"]):
         key = sequence_key(ids)
-        if key not in self.index and key not in seen: todo.append(i); seen.add(key)
+        if key not in self.index and key not in seen:
+            todo.append(i)
+            seen.add(key)
     if not todo: return 0
     if max(len(dataset[i]["input_ids"]) for i in todo) > self.identity["max_length"]:
-        raise CacheError(f"Sequences longer than the cache's max_length={self.identity['max_length']}: tokenize with that max_length.")
+        raise CacheError(
+            f"Sequences longer than the cache's max_length={self.identity['max_length']}: tokenize with that max_length."
+        )
     part, collate = dataset.select(todo), make_collator(tokenizer)
     ids, logp, tail, index, start = [], [], [], {}, 0
     for b in tqdm(range(0, len(part), batch_size), desc="teacher targets", disable=not progress, leave=False):
@@ -108,10 +132,15 @@ def fill(self: TeacherCache, teacher, dataset: Dataset, tokenizer, batch_size: i
         t = teacher_targets(model_logits(teacher, batch), self.top_k)
         for r, row in enumerate(rows):
             where = batch["attention_mask"][r].bool()
-            ids.append(t.ids[r][where].int().cpu()); logp.append(t.logp[r][where].half().cpu()); tail.append(t.tail[r][where].cpu())
-            index[sequence_key(row["input_ids"])] = (start, len(row["input_ids"])); start += len(row["input_ids"])
+            ids.append(t.ids[r][where].int().cpu())
+            logp.append(t.logp[r][where].half().cpu())
+            tail.append(t.tail[r][where].cpu())
+            index[sequence_key(row["input_ids"])] = (start, len(row["input_ids"]))
+            start += len(row["input_ids"])
     name = self.path/f"shard-{len(self.shards):04d}"
-    save_file(dict(ids=torch.cat(ids), logp=torch.cat(logp), tail=torch.cat(tail)), str(name.with_suffix(".safetensors")))
+    save_file(
+        dict(ids=torch.cat(ids), logp=torch.cat(logp), tail=torch.cat(tail)), str(name.with_suffix(".safetensors"))
+    )
     name.with_suffix(".json").write_text(json.dumps(index))  # written last: a shard with its index is complete
     self._read()
     return len(todo)

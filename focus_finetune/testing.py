@@ -14,11 +14,17 @@ from .reference_kd import supervised_finetune
 __all__ = ['tiny_split', 'warm_teacher']
 
 # %% ../nbs/03a_testing.ipynb #04363211
-def tiny_split(tokenizer, domain: str = "medical", max_train: int = 48, max_eval: int = 4, max_length: int = 128, seed: int = 0):
+def tiny_split(
+    tokenizer, domain: str = "medical", max_train: int = 48, max_eval: int = 4, max_length: int = 128, seed: int = 0
+):
     "Tokenized train/validation/test splits of a built-in `domain`, small"
-    return tokenize_dataset(load_domain(domain, max_train=max_train, max_eval=max_eval, seed=seed), tokenizer, max_length=max_length)
+    return tokenize_dataset(
+        load_domain(domain, max_train=max_train, max_eval=max_eval, seed=seed), tokenizer, max_length=max_length
+    )
 
-def warm_teacher(tokenizer, domain: str = "medical", n_layers: int = 2, seed: int = 1, steps: int = 15, learning_rate: float = 3e-3):
+def warm_teacher(
+    tokenizer, domain: str = "medical", n_layers: int = 2, seed: int = 1, steps: int = 15, learning_rate: float = 3e-3
+):
     "A tiny llama fine-tuned `steps` steps on `domain` (48 examples of ≤ 128 tokens), so that its predictions are not uniform"
     teacher = tiny_llama(len(tokenizer), n_layers=n_layers, seed=seed)
     with tempfile.TemporaryDirectory() as d:

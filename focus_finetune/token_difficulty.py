@@ -34,7 +34,9 @@ def batches(dataset: Dataset, tokenizer, batch_size: int = 8, desc: str | None =
 def model_logits(model, batch: dict) -> torch.Tensor:
     "Logits of `model` on a padded batch (moved to the model's device)"
     dev = _device_of(model)
-    return model(input_ids=batch["input_ids"].to(dev), attention_mask=batch["attention_mask"].to(dev), use_cache=False).logits
+    return model(
+        input_ids=batch["input_ids"].to(dev), attention_mask=batch["attention_mask"].to(dev), use_cache=False
+    ).logits
 
 # %% ../nbs/04_token_difficulty.ipynb #840c3850
 def token_loss(model, batch: dict, teacher_logits: torch.Tensor | None = None) -> torch.Tensor:
@@ -43,9 +45,16 @@ def token_loss(model, batch: dict, teacher_logits: torch.Tensor | None = None) -
     if teacher_logits is None: return token_ce(logits, batch["labels"].to(logits.device))
     return token_divergence(logits.to(teacher_logits.device), teacher_logits)
 
-def token_losses(teacher, reference, student, # frozen models sharing one vocabulary; `teacher=None`: teacher-free (cross-entropy)
-                 dataset: Dataset, # tokenized (`input_ids`, `attention_mask`, `labels`)
-                 tokenizer, batch_size: int = 8, domain: str | None = None, progress: bool = True) -> pd.DataFrame:
+def token_losses(
+    teacher,
+    reference,
+    student,  # frozen models sharing one vocabulary; `teacher=None`: teacher-free (cross-entropy)
+    dataset: Dataset,  # tokenized (`input_ids`, `attention_mask`, `labels`)
+    tokenizer,
+    batch_size: int = 8,
+    domain: str | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
     "Per learned token: example, position, token id and text, `l_ref`, `l_student`, `delta` = l_student - l_ref"
     frames = []
     for start, batch in batches(dataset, tokenizer, batch_size, desc="token losses" if progress else None):
@@ -89,7 +98,9 @@ def plot_delta_hist(df: pd.DataFrame, k: float = DEFAULT_K, hue: str | None = No
     sns.histplot(data=df, x="delta", hue=hue, bins=60, element="step", stat="density", common_norm=False, ax=ax)
     thr = delta_threshold(df, k)
     ax.axvline(thr, color="crimson", ls="--", label=f"top-{k:g} threshold ΔL = {thr:.3f}")
-    ax.set(xlabel="ΔL = L_student − L_ref (nats)", title=f"Token difficulty: kept fraction {(df.delta >= thr).mean():.2f}")
+    ax.set(
+        xlabel="ΔL = L_student − L_ref (nats)", title=f"Token difficulty: kept fraction {(df.delta >= thr).mean():.2f}"
+    )
     ax.legend(loc="upper right", fontsize=8)
     return ax
 
@@ -98,7 +109,9 @@ def plot_loss_scatter(df: pd.DataFrame, k: float = DEFAULT_K, ax=None, max_point
     import matplotlib.pyplot as plt, seaborn as sns
     ax = ax or plt.subplots(figsize=(4.5, 4.5))[1]
     d = df.sample(min(len(df), max_points), random_state=0).assign(kept=lambda x: x.delta >= delta_threshold(df, k))
-    sns.scatterplot(data=d, x="l_ref", y="l_student", hue="kept", s=8, alpha=0.5, ax=ax, palette={True: "crimson", False: "grey"})
+    sns.scatterplot(
+        data=d, x="l_ref", y="l_student", hue="kept", s=8, alpha=0.5, ax=ax, palette={True: "crimson", False: "grey"}
+    )
     top = float(max(d.l_ref.max(), d.l_student.max()))
     ax.plot([0, top], [0, top], color="black", lw=0.8)
     ax.set(xlabel="L_ref = KL(p_T‖p_R)", ylabel="L_student = KL(p_T‖p_S)", title="Per-token losses")
@@ -126,16 +139,26 @@ def token_viewer(df: pd.DataFrame, dataset: Dataset, tokenizer, example: int = 0
     spans = []
     for pos, tid in enumerate(ids):
         text = html.escape(tokenizer.decode([tid])).replace("\n", "↵<br>")
-        if pos not in rows.index: spans.append(f'<span style="color:#999">{text}</span>'); continue
+        if pos not in rows.index:
+            spans.append(f'<span style="color:#999">{text}</span>')
+            continue
         r = rows.loc[pos]
-        style = f"background:{_colour(r.delta, scale)};" + ("text-decoration:underline;font-weight:bold;" if r.delta >= thr else "")
-        spans.append(f'<span style="{style}" title="ΔL={r.delta:.3f} L_s={r.l_student:.3f} L_ref={r.l_ref:.3f}">{text}</span>')
-    legend = (f"<p style='font-size:80%'>Example {example}: red = ΔL &gt; 0, blue = ΔL &lt; 0; <b><u>underlined</u></b> = kept "
-              f"(ΔL ≥ {thr:.3f}, top {k:g}); grey = prompt (not learned).</p>")
+        style = f"background:{_colour(r.delta, scale)};" + (
+            "text-decoration:underline;font-weight:bold;" if r.delta >= thr else ""
+        )
+        spans.append(
+            f'<span style="{style}" title="ΔL={r.delta:.3f} L_s={r.l_student:.3f} L_ref={r.l_ref:.3f}">{text}</span>'
+        )
+    legend = (
+        f"<p style='font-size:80%'>Example {example}: red = ΔL &gt; 0, blue = ΔL &lt; 0; <b><u>underlined</u></b> = kept "
+        f"(ΔL ≥ {thr:.3f}, top {k:g}); grey = prompt (not learned).</p>"
+    )
     return f"<div style='font-family:monospace;white-space:pre-wrap;line-height:1.6'>{''.join(spans)}</div>{legend}"
 
 # %% ../nbs/04_token_difficulty.ipynb #f091e1cc
-def reference_losses(teacher, reference, dataset: Dataset, tokenizer, batch_size: int = 8, progress: bool = True) -> list[list[float]]:
+def reference_losses(
+    teacher, reference, dataset: Dataset, tokenizer, batch_size: int = 8, progress: bool = True
+) -> list[list[float]]:
     "Per example, per position: KL(p_T‖p_R), or with `teacher=None` the reference's cross-entropy (0 where no token is learned)"
     out = []
     for _, batch in batches(dataset, tokenizer, batch_size, desc="reference losses" if progress else None):
@@ -150,24 +173,32 @@ def model_fingerprint(model) -> str:
     "SHA-1 of a model's parameter names and values: which exact weights produced a cache"
     h = hashlib.sha1()
     for name, p in model.state_dict().items():
-        h.update(name.encode()); h.update(p.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
+        h.update(name.encode())
+        h.update(p.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
     return h.hexdigest()
 
 def cache_reference_losses(teacher, reference, dataset: Dataset, tokenizer, path: str | Path | None = None,
                            batch_size: int = 8) -> Dataset:
     "`dataset` with a `ref_losses` column, computed once and (with `path`) saved to / loaded from disk"
-    key = dict(teacher=model_fingerprint(teacher) if teacher is not None else None, reference=model_fingerprint(reference))
+    key = dict(
+        teacher=model_fingerprint(teacher) if teacher is not None else None, reference=model_fingerprint(reference)
+    )
     if path is not None and Path(path).exists():
         cached = load_from_disk(str(path))
         meta = Path(path)/"focus_finetune_reference.json"
         if not meta.exists() or json.loads(meta.read_text()) != key:
-            raise ValueError(f"The cached reference losses in {path} were computed with other teacher/reference weights: "
-                             "delete the directory to recompute.")
+            raise ValueError(
+                f"The cached reference losses in {path} were computed with other teacher/reference weights: "
+                "delete the directory to recompute."
+            )
         if len(cached) != len(dataset) or cached["input_ids"] != dataset["input_ids"]:
-            raise ValueError(f"The cached reference losses in {path} belong to other data: delete the directory to recompute.")
+            raise ValueError(
+                f"The cached reference losses in {path} belong to other data: delete the directory to recompute."
+            )
         return cached
     if "ref_losses" in dataset.column_names: dataset = dataset.remove_columns("ref_losses")
     out = dataset.add_column("ref_losses", reference_losses(teacher, reference, dataset, tokenizer, batch_size))
     if path is not None:
-        out.save_to_disk(str(path)); (Path(path)/"focus_finetune_reference.json").write_text(json.dumps(key))
+        out.save_to_disk(str(path))
+        (Path(path) / "focus_finetune_reference.json").write_text(json.dumps(key))
     return out

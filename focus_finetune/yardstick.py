@@ -41,26 +41,55 @@ ACCEPT = "acceptance"
 OFF = "off-domain loss"
 TASK = "task"
 MEASURES = {
-    "test_loss": Measure(LOSS, False, "gold-token cross-entropy on held-out test sequences (nats/token): Σ CE / learned tokens"),
+    "test_loss": Measure(
+        LOSS, False, "gold-token cross-entropy on held-out test sequences (nats/token): Σ CE / learned tokens"
+    ),
     "test_ppl": Measure(LOSS, False, "perplexity: exp(test_loss)", "test_loss", lambda x, ctx: np.exp(x)),
     "kl": Measure(MATCH, False, "KL(p_teacher ‖ p_model) per gold held-out token (nats)"),
     "top1_agreement": Measure(MATCH, True, "share of gold held-out tokens where the model's argmax is the teacher's"),
-    "expected_acceptance": Measure(MATCH, True, "mean Σ_v min(p_teacher, p_model) over gold held-out tokens (α on human text)"),
-    "alpha": Measure(ACCEPT, True, "per-token α: mean Σ_v min(p_teacher, p_draft) over the teacher's sampled continuations of held-out prompts"),
+    "expected_acceptance": Measure(
+        MATCH, True, "mean Σ_v min(p_teacher, p_model) over gold held-out tokens (α on human text)"
+    ),
+    "alpha": Measure(
+        ACCEPT,
+        True,
+        "per-token α: mean Σ_v min(p_teacher, p_draft) over the teacher's sampled continuations of held-out prompts",
+    ),
     "alpha_greedy_path": Measure(ACCEPT, True, "the same over the teacher's greedy continuations"),
-    "greedy_agreement": Measure(ACCEPT, True, "share of the teacher's greedy continuation tokens where the draft's argmax is the teacher's"),
-    "block_acceptance": Measure(ACCEPT, True, "accepted / drafted tokens in greedy speculative decoding with γ (falls with γ)"),
+    "greedy_agreement": Measure(
+        ACCEPT, True, "share of the teacher's greedy continuation tokens where the draft's argmax is the teacher's"
+    ),
+    "block_acceptance": Measure(
+        ACCEPT, True, "accepted / drafted tokens in greedy speculative decoding with γ (falls with γ)"
+    ),
     "tau": Measure(ACCEPT, True, "new tokens / teacher calls in greedy speculative decoding with γ"),
-    "tau_predicted": Measure(ACCEPT, True, "Leviathan's τ from greedy_agreement: (1 − a^(γ+1)) / (1 − a)", "greedy_agreement", _tau_predicted),
-    "speedup": Measure(ACCEPT, True, "teacher-only decoding time / speculative decoding time, same prompts and tokens (wall clock)"),
-    "speedup_predicted": Measure(ACCEPT, True, "tau_predicted / (γc + 1), c = measured draft step / teacher step time", "greedy_agreement",
-                                 _speedup_predicted),
-    "off_domain_loss": Measure(OFF, False, "gold-token cross-entropy on test sequences of the other built-in domains (nats/token)"),
+    "tau_predicted": Measure(
+        ACCEPT, True, "Leviathan's τ from greedy_agreement: (1 − a^(γ+1)) / (1 − a)", "greedy_agreement", _tau_predicted
+    ),
+    "speedup": Measure(
+        ACCEPT, True, "teacher-only decoding time / speculative decoding time, same prompts and tokens (wall clock)"
+    ),
+    "speedup_predicted": Measure(
+        ACCEPT,
+        True,
+        "tau_predicted / (γc + 1), c = measured draft step / teacher step time",
+        "greedy_agreement",
+        _speedup_predicted,
+    ),
+    "off_domain_loss": Measure(
+        OFF, False, "gold-token cross-entropy on test sequences of the other built-in domains (nats/token)"
+    ),
     "pass@1": Measure(TASK, True, "HumanEval problems whose greedy completion passes the tests"),
     "exact_match": Measure(TASK, True, "math problems whose final answer equals the reference in value"),
     "choice_accuracy": Measure(TASK, True, "multiple-choice questions answered with the right letter"),
 }
-PRIMARY = {LOSS: "test_loss", MATCH: "kl", ACCEPT: "alpha", OFF: "off_domain_loss", TASK: ("pass@1", "exact_match", "choice_accuracy")}
+PRIMARY = {
+    LOSS: "test_loss",
+    MATCH: "kl",
+    ACCEPT: "alpha",
+    OFF: "off_domain_loss",
+    TASK: ("pass@1", "exact_match", "choice_accuracy"),
+}
 
 def measures_table() -> pd.DataFrame:
     "Every measure with its family, direction and definition (the primary measure of each family first)"
@@ -77,17 +106,29 @@ ITEM_COLUMNS = ["model", "measure", "item", "num", "den"]
 
 def measure_items(model: str, measure: str, num, den, item=None) -> pd.DataFrame:
     "Items of one model and measure: numerators and denominators per item (items numbered 0.. unless given)"
-    if measure not in MEASURES or MEASURES[measure].base: raise ValueError(f"'{measure}' is not a measure with items; see MEASURES.")
+    if measure not in MEASURES or MEASURES[measure].base:
+        raise ValueError(f"'{measure}' is not a measure with items; see MEASURES.")
     num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
     if num.shape != den.shape or num.ndim != 1: raise ValueError("num and den must be 1-d and of one length.")
-    return pd.DataFrame(dict(model=model, measure=measure, item=np.arange(len(num)) if item is None else np.asarray(item), num=num, den=den))
+    return pd.DataFrame(
+        dict(
+            model=model,
+            measure=measure,
+            item=np.arange(len(num)) if item is None else np.asarray(item),
+            num=num,
+            den=den,
+        )
+    )
 
 @torch.no_grad()
-def heldout_items(models: dict, # name -> model
-                  dataset, tokenizer, # a tokenized held-out split
-                  teacher=None, # with a teacher: also kl, top1_agreement, expected_acceptance (for the models that are not it)
-                  loss_measure: str = "test_loss", # or "off_domain_loss"
-                  batch_size: int = 8) -> pd.DataFrame:
+def heldout_items(
+    models: dict,  # name -> model
+    dataset,
+    tokenizer,  # a tokenized held-out split
+    teacher=None,  # with a teacher: also kl, top1_agreement, expected_acceptance (for the models that are not it)
+    loss_measure: str = "test_loss",  # or "off_domain_loss"
+    batch_size: int = 8,
+) -> pd.DataFrame:
     "Per model and held-out sequence, from one forward pass of each model: the sums over its learned tokens and their count"
     frames = []
     for start, batch in batches(dataset, tokenizer, batch_size):
@@ -100,16 +141,24 @@ def heldout_items(models: dict, # name -> model
             sums = {loss_measure: total(token_ce(s, labels))}
             if t is not None and model is not teacher:
                 s = s.to(t.device)
-                sums.update(kl=total(token_divergence(s, t)), top1_agreement=total((s.argmax(-1) == t.argmax(-1)).float()),
-                            expected_acceptance=total(1 - token_divergence(s, t, "tvd")))
+                sums.update(
+                    kl=total(token_divergence(s, t)),
+                    top1_agreement=total((s.argmax(-1) == t.argmax(-1)).float()),
+                    expected_acceptance=total(1 - token_divergence(s, t, "tvd")),
+                )
             n, item = mask.sum(-1).cpu().numpy(), np.arange(start, start + mask.shape[0])
             frames += [measure_items(name, measure, v, n, item) for measure, v in sums.items()]
     return pd.concat(frames, ignore_index=True)
 
 def acceptance_items(table: pd.DataFrame) -> pd.DataFrame:
     "Per draft and prompt, from a `draft_acceptance` table: the items of every acceptance measure"
-    cols = dict(alpha=("alpha_sum", "sampled_tokens"), alpha_greedy_path=("alpha_greedy_path_sum", "greedy_tokens"),
-                greedy_agreement=("agreed", "greedy_tokens"), block_acceptance=("accepted", "drafted"), tau=("new_tokens", "target_calls"))
+    cols = dict(
+        alpha=("alpha_sum", "sampled_tokens"),
+        alpha_greedy_path=("alpha_greedy_path_sum", "greedy_tokens"),
+        greedy_agreement=("agreed", "greedy_tokens"),
+        block_acceptance=("accepted", "drafted"),
+        tau=("new_tokens", "target_calls"),
+    )
     return pd.concat([measure_items(m, measure, d[n], d[k], d["item"]) for m, d in table.groupby("model", sort=False)
                       for measure, (n, k) in cols.items()], ignore_index=True)
 
@@ -143,7 +192,9 @@ def available(items: pd.DataFrame, context: dict) -> list[str]:
     return [m for m in MEASURES if (MEASURES[m].base or m) in have and needs.get(m, set()) <= set(context)]
 
 # %% ../nbs/06a_yardstick.ipynb #7af355f0
-def measure_intervals(items: pd.DataFrame, context: dict | None = None, n_boot: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> pd.DataFrame:
+def measure_intervals(
+    items: pd.DataFrame, context: dict | None = None, n_boot: int = BOOTSTRAP_SAMPLES, seed: int = 0
+) -> pd.DataFrame:
     "Per model and measure: value, 95 % bootstrap interval over items, number of items"
     context, rows = context or {}, []
     for measure in available(items, context):
@@ -151,7 +202,16 @@ def measure_intervals(items: pd.DataFrame, context: dict | None = None, n_boot: 
         for model in items[items.measure == base].model.unique():
             n = int(((items.model == model) & (items.measure == base)).sum())
             v, r = _values(items, model, measure, context, bootstrap_indices(n, n_boot, seed))
-            rows.append(dict(model=model, measure=measure, value=v, lo=float(np.percentile(r, 2.5)), hi=float(np.percentile(r, 97.5)), n=n))
+            rows.append(
+                dict(
+                    model=model,
+                    measure=measure,
+                    value=v,
+                    lo=float(np.percentile(r, 2.5)),
+                    hi=float(np.percentile(r, 97.5)),
+                    n=n,
+                )
+            )
     return pd.DataFrame(rows)
 
 def measure_values(items: pd.DataFrame, context: dict | None = None) -> pd.DataFrame:
@@ -175,8 +235,19 @@ def paired_comparison(items: pd.DataFrame, a: str = "all-token", b: str = "focus
         lo, hi = np.percentile(rb - ra, [2.5, 97.5])
         up = MEASURES[measure].higher_is_better
         better = "tie" if lo <= 0 <= hi else (b if (lo > 0) == up else a)
-        rows.append(dict(measure=measure, family=MEASURES[measure].family, primary=_is_primary(measure), **{a: va, b: vb},
-                         diff=vb - va, lo=float(lo), hi=float(hi), n=len(shared), better=better))
+        rows.append(
+            dict(
+                measure=measure,
+                family=MEASURES[measure].family,
+                primary=_is_primary(measure),
+                **{a: va, b: vb},
+                diff=vb - va,
+                lo=float(lo),
+                hi=float(hi),
+                n=len(shared),
+                better=better,
+            )
+        )
     return pd.DataFrame(rows)
 
 # %% ../nbs/06a_yardstick.ipynb #220bdbcf
@@ -187,7 +258,9 @@ def format_interval(value: float, lo: float, hi: float, digits: int = 3) -> str:
 
 def family_results(comparison: pd.DataFrame, a: str = "all-token", b: str = "focus") -> pd.DataFrame:
     "One row per family present: its primary measure (else its first one scored), the difference b − a with its interval, the better arm"
-    pick = [g[g.primary].index[0] if g.primary.any() else g.index[0] for _, g in comparison.groupby("family", sort=False)]
+    pick = [
+        g[g.primary].index[0] if g.primary.any() else g.index[0] for _, g in comparison.groupby("family", sort=False)
+    ]
     return comparison.loc[pick, ["family", "measure", "diff", "lo", "hi", "better"]].reset_index(drop=True)
 
 def verdict(comparison: pd.DataFrame, a: str = "all-token", b: str = "focus", name: str = "FocusFineTune") -> str:
@@ -201,8 +274,13 @@ def verdict(comparison: pd.DataFrame, a: str = "all-token", b: str = "focus", na
     if len(wins): parts.append(f"better on {', '.join(say(r) for r in wins.itertuples())}")
     if len(losses): parts.append(f"worse on {', '.join(say(r) for r in losses.itertuples())}")
     if len(ties): parts.append(f"within noise on {', '.join(ties.family)}")
-    word = ("filtering helps here" if len(wins) > len(losses) else "filtering does not help here" if len(losses) > len(wins)
-            else "no clear difference")
+    word = (
+        "filtering helps here"
+        if len(wins) > len(losses)
+        else "filtering does not help here"
+        if len(losses) > len(wins)
+        else "no clear difference"
+    )
     against = "all-token training" if a == "all-token" else a
     return (f"{name} against {against}, by family ({len(fam)} families, each counted once by its primary measure): "
             f"{'; '.join(parts)}. {len(wins)} better, {len(losses)} worse, {len(ties)} within noise: {word}.")
@@ -210,7 +288,8 @@ def verdict(comparison: pd.DataFrame, a: str = "all-token", b: str = "focus", na
 # %% ../nbs/06a_yardstick.ipynb #75bb2660
 def t_quantile(p: float, df: int) -> float:
     "The `p` quantile (p > 0.5) of Student's t with `df` degrees of freedom"
-    if not (0.5 < p < 1 and df >= 1): raise ValueError(f"t_quantile needs 0.5 < p < 1 and df >= 1 (got p={p}, df={df}).")
+    if not (0.5 < p < 1 and df >= 1):
+        raise ValueError(f"t_quantile needs 0.5 < p < 1 and df >= 1 (got p={p}, df={df}).")
     c = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(df * math.pi)
     def cdf(x):  # Simpson's rule on [0, x]
         t = np.linspace(0, x, 2001)
@@ -239,7 +318,18 @@ def seed_summary(comparisons: dict, a: str = "all-token", b: str = "focus") -> p
         if len(g) != len(comparisons): continue  # not scored in every seed
         mean, lo, hi = seed_interval(g["diff"])
         up = MEASURES[measure].higher_is_better
-        rows.append(dict(measure=measure, family=MEASURES[measure].family, primary=_is_primary(measure), **{a: g[a].mean(), b: g[b].mean()},
-                         diff=mean, lo=lo, hi=hi, seeds=len(g), per_seed=" ".join(f"{d:+.3g}" for d in g["diff"]),
-                         better="tie" if lo <= 0 <= hi else (b if (lo > 0) == up else a)))
+        rows.append(
+            dict(
+                measure=measure,
+                family=MEASURES[measure].family,
+                primary=_is_primary(measure),
+                **{a: g[a].mean(), b: g[b].mean()},
+                diff=mean,
+                lo=lo,
+                hi=hi,
+                seeds=len(g),
+                per_seed=" ".join(f"{d:+.3g}" for d in g["diff"]),
+                better="tie" if lo <= 0 <= hi else (b if (lo > 0) == up else a),
+            )
+        )
     return pd.DataFrame(rows)
