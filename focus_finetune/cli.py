@@ -101,7 +101,8 @@ def prepare(args) -> int:
     if domains:
         ex = load_domain(domains[0], **split_kw)["train"][0]
         print(
-            f"\none {domains[0]} training example ({ex['source']}):\nPROMPT:   {ex['prompt'][:400]}\nRESPONSE: {ex['response'][:400]}"
+            f"\none {domains[0]} training example ({ex['source']}):\nPROMPT:   {ex['prompt'][:400]}\nRESPONSE: "
+            f"{ex['response'][:400]}"
         )
     return 0
 
@@ -173,7 +174,8 @@ def _add_run_options(
             nargs="+",
             type=int,
             metavar="SEED",
-            help="run once per seed in RUN_DIR/seed-<s> and report the mean difference over seeds with its interval (e.g. --seeds 0 1 2)",
+            help="run once per seed in RUN_DIR/seed-<s> and report the mean difference over seeds with its interval "
+                 "(e.g. --seeds 0 1 2)",
         )
     p.add_argument("--quiet", action="store_true", help="no stage lines or progress bars")
     p.add_argument(
@@ -229,7 +231,8 @@ def analyze(args) -> int:
     if not process_state().is_main_process: return 0
     a = result.stages["analysis"]
     print(
-        f"\n{a['tokens']} validation tokens; ΔL > 0 for {a['positive_delta']:.0%}; top-k threshold ΔL = {a['delta_threshold']:.3f}"
+        f"\n{a['tokens']} validation tokens; ΔL > 0 for {a['positive_delta']:.0%}; top-k threshold ΔL = "
+        f"{a['delta_threshold']:.3f}"
     )
     print(f"share of tokens kept, by kind: {a['kept_share_by_kind']}")
     print(f"figures: {result.run_dir/'analysis'/'delta_hist.png'}, {result.run_dir/'analysis'/'delta_by_kind.png'}; "
@@ -268,7 +271,8 @@ def draft(args) -> int:
     if not process_state().is_main_process: return 0
     rec = draft_record(path)
     print(
-        f"draft: {path}\n{rec['steps_run']} steps ({'stopped early' if rec['stopped_early'] else 'all steps'}), best step {rec['best_step']} "
+        f"draft: {path}\n{rec['steps_run']} steps ({'stopped early' if rec['stopped_early'] else 'all steps'}), best "
+        f"step {rec['best_step']} "
         f"(held-out KL {rec['best_eval_kl']:.3f}), built in {rec['seconds'] / 60:.1f} min on {rec['device']}"
     )
     print(f"on {rec['validation_sequences']} validation sequences of every domain (95 % bootstrap interval):")
@@ -508,7 +512,8 @@ def spaf_gen(args) -> int:
     st = out.stats
     print(tok.decode(out.sequences[0, ids.shape[1]:], skip_special_tokens=True))
     print(
-        f"\n{st.new_tokens} tokens in {st.wall_time:.1f} s ({st.tokens_per_second:.1f} tokens/s); τ {st.block_efficiency:.2f} tokens "
+        f"\n{st.new_tokens} tokens in {st.wall_time:.1f} s ({st.tokens_per_second:.1f} tokens/s); τ "
+        f"{st.block_efficiency:.2f} tokens "
         f"per verification, {st.accepted} of {st.drafted} drafts accepted",
         file=sys.stderr,
     )
@@ -519,7 +524,8 @@ def _add_spaf(sub):
     p = sub.add_parser(
         "spaf",
         help="self-speculative decoding with SpAF adapters: train, compare with AdaSPEC's filter, generate",
-        description="SpAF (chapter 06c): an exit adapter at a cutoff layer of the base drafts tokens, the base verifies.",
+        description="SpAF (chapter 06c): an exit adapter at a cutoff layer of the base drafts tokens, the base "
+                    "verifies.",
     )
     spaf = p.add_subparsers(dest="spaf_command", required=True)
     for name, func, text in (

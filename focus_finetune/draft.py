@@ -108,7 +108,8 @@ def draft_config(preset: str = "cpu", **overrides) -> DraftConfig:
 def draft_corpus(tokenizer, config: DraftConfig = DraftConfig(),
                  domains: tuple = tuple(DOMAINS), # built-in domains mixed
                  progress: bool = True) -> DatasetDict:
-    "Tokenized `train` (every domain's training split, shuffled) and `validation` (a few sequences per domain) for a draft"
+    """Tokenized `train` (every domain's training split, shuffled) and `validation` (a few sequences per domain) for a
+    draft"""
     train, validation = [], []
     for d in tqdm(domains, desc="draft corpus", disable=not progress, leave=False):
         splits = load_domain(
@@ -154,7 +155,8 @@ def draft_record(path: str | Path) -> dict:
     return json.loads(p.read_text())
 
 def check_draft(path: str | Path, teacher, seed: int | None = None) -> dict:
-    "The draft's record if it was distilled from `teacher` (and, given `seed`, on that seed's splits); else a one-line error"
+    """The draft's record if it was distilled from `teacher` (and, given `seed`, on that seed's splits); else a
+    one-line error"""
     rec, name = draft_record(path), Path(path).name
     fp = model_fingerprint(load_model(teacher))
     if rec["teacher_fingerprint"] != fp:
@@ -164,8 +166,10 @@ def check_draft(path: str | Path, teacher, seed: int | None = None) -> dict:
         )
     if seed is not None and rec["config"]["seed"] != seed:
         raise ModelLoadError(
-            f"The draft {name} was distilled on the seed-{rec['config']['seed']} training splits, and this run's seed-{seed} "
-            f"test split may hold that text: use --student draft (the seed's own draft) or --seed {rec['config']['seed']}."
+            f"The draft {name} was distilled on the seed-{rec['config']['seed']} training splits, and this run's "
+            f"seed-{seed} "
+            "test split may hold that text: use --student draft (the seed's own draft) or --seed "
+            f"{rec['config']['seed']}."
         )
     return rec
 
@@ -178,7 +182,8 @@ def _draft_args(out: Path, config: DraftConfig, progress: bool):
                          **keep_best_args("steps", config.eval_steps), **precision_args(config.bf16))
 
 def heldout_table(teacher, models: dict, dataset, tokenizer, seed: int = 0) -> dict:
-    "Per model: held-out KL, top-1 agreement and expected acceptance against `teacher`, each `[value, lo, hi]` (95 % bootstrap)"
+    """Per model: held-out KL, top-1 agreement and expected acceptance against `teacher`, each `[value, lo, hi]` (95 %
+    bootstrap)"""
     items = heldout_items(models, dataset, tokenizer, teacher, batch_size=4)
     iv = measure_intervals(items, seed=seed)
     iv = iv[iv.measure.isin(["kl", "top1_agreement", "expected_acceptance"])]
@@ -289,7 +294,8 @@ def is_draft_spec(student) -> bool:
     return isinstance(student, str) and (student == "draft" or student.startswith("draft:"))
 
 def draft_path(spec: str) -> Path | None:
-    "The existing directory `draft:<name>` or `draft:<path>` names (None for `draft` and `draft:<preset>`); a one-line error if there is none"
+    """The existing directory `draft:<name>` or `draft:<path>` names (None for `draft` and `draft:<preset>`); a
+    one-line error if there is none"""
     if not is_draft_spec(spec):
         raise ValueError(f"{spec!r} does not name a draft: use draft, draft:<preset>, draft:<name> or draft:<path>.")
     what = spec.partition(":")[2] or "cpu"

@@ -54,7 +54,8 @@ __all__ = ['heldout_loss', 'cached_answers', 'task_problems', 'task_score', 'eva
 
 # %% ../nbs/07b_evaluation.ipynb #9cab1feb
 def heldout_loss(model, dataset: Dataset, tokenizer, batch_size: int = 8) -> float:
-    "Mean gold-token cross-entropy (nats/token) over the learned tokens of a tokenized split (`test_loss` of the yardstick)"
+    """Mean gold-token cross-entropy (nats/token) over the learned tokens of a tokenized split (`test_loss` of the
+    yardstick)"""
     items = heldout_items({"model": model}, dataset, tokenizer, batch_size=batch_size)
     if items.den.sum() == 0: raise DataError("No learned tokens in the held-out split.")
     return float(items.num.sum() / items.den.sum())
@@ -62,7 +63,8 @@ def heldout_loss(model, dataset: Dataset, tokenizer, batch_size: int = 8) -> flo
 # %% ../nbs/07b_evaluation.ipynb #8c9005d8
 def cached_answers(model, tokenizer, prompts: list[str], max_new_tokens: int,
                    desc: str = "answers", progress: bool = True) -> list[str]:
-    "`generate_answers` 16 prompts at a time, kept under the cache's `answers/`: keyed by the exact weights, dtype and device, the tokenized prompts, `max_new_tokens` and the code that decodes"
+    """`generate_answers` 16 prompts at a time, kept under the cache's `answers/`: keyed by the exact weights, dtype
+    and device, the tokenized prompts, `max_new_tokens` and the code that decodes"""
     p = next(model.parameters())
     code = [inspect.getsource(f) for f in (prompt_ids, batch_generate, generate_answers)] + [
         torch.__version__,
@@ -129,7 +131,8 @@ def task_score(
 def _speed(
     teacher, students: dict, tokenizer, prompts: list, config: SpecialistConfig, progress: bool
 ) -> tuple[pd.DataFrame, float]:
-    "`speedup` items (teacher-only and speculative decoding of the same prompts, per student) and the measured cost ratio c"
+    """`speedup` items (teacher-only and speculative decoding of the same prompts, per student) and the measured cost
+    ratio c"""
     ids = [prompt_tensor(tokenizer, p, default_device()) for p in prompts]
     greedy_generate(teacher, ids[0], 4)  # warm-up
     alone = [greedy_generate(teacher, x, config.spec_new_tokens)[1] for x in ids]

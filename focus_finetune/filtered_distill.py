@@ -211,7 +211,8 @@ def generate_continuations(
 
 def teacher_continuations(teacher, dataset: Dataset, tokenizer, max_new_tokens: int = 128, batch_size: int = 8,
                           do_sample: bool = False, temperature: float = 1.0, progress: bool = True) -> Dataset:
-    "Sequence-level KD data: every response of a tokenized data set replaced by the teacher's continuation (greedy by default)"
+    """Sequence-level KD data: every response of a tokenized data set replaced by the teacher's continuation (greedy by
+    default)"""
     rows = []
     for _, batch in batches(dataset, tokenizer, batch_size, desc="teacher continuations" if progress else None):
         new = generate_continuations(teacher, batch, tokenizer, max_new_tokens, do_sample, temperature)
@@ -240,7 +241,8 @@ class OnPolicyConfig:
             raise ValueError(f"max_new_tokens={self.max_new_tokens!r} must be a positive integer.")
 
 class OnPolicyMixin:
-    "Trainer mix-in (GKD): with probability `on_policy.lmbda` per batch, train on the student's own sampled continuations"
+    """Trainer mix-in (GKD): with probability `on_policy.lmbda` per batch, train on the student's own sampled
+    continuations"""
     def __init__(self, *args,
                  on_policy: OnPolicyConfig | None = None, # how the student is sampled (default: `OnPolicyConfig()`)
                  **kwargs):

@@ -51,7 +51,8 @@ def fusable_head(model) -> torch.nn.Module:
 
 @contextmanager
 def head_inputs(model):
-    "Inside the block `model`'s LM head computes nothing; the hidden states it is given are appended to the yielded list"
+    """Inside the block `model`'s LM head computes nothing; the hidden states it is given are appended to the yielded
+    list"""
     head, seen = fusable_head(model), []
     def skip(module, args):
         seen.append(args[0])
@@ -156,7 +157,8 @@ def fused_distill_loss(
     chunk: int | None = None,
     **params,
 ) -> torch.Tensor:
-    "`distill_loss` from hidden states and heads: mean divergence over the learned tokens, one chunk of logits at a time"
+    """`distill_loss` from hidden states and heads: mean divergence over the learned tokens, one chunk of logits at a
+    time"""
     _check_pair(student, teacher)
     rows = learned_rows(labels.to(student.hidden.device))
     if len(rows) == 0: return zero_loss(student.hidden)
@@ -175,7 +177,8 @@ def fused_adaspec_loss(
     chunk: int | None = None,
     **params,
 ):
-    "`adaspec_loss` from hidden states and heads: ΔL in a no-gradient pass, then the gradient pass over the kept tokens only"
+    """`adaspec_loss` from hidden states and heads: ΔL in a no-gradient pass, then the gradient pass over the kept
+    tokens only"""
     check_k(k)
     if labels is None: raise ValueError("fused_adaspec_loss needs `labels` (with -100 on tokens that are not learned).")
     if (reference is None) == (ref_losses is None): raise ValueError("Give exactly one of `reference` or `ref_losses`.")

@@ -23,7 +23,8 @@ def eos_ids(model, eos_token_id=None) -> set:
 
 @functools.lru_cache(maxsize=None)
 def cache_kwarg(model_class: type) -> str:
-    "The name a model class's forward gives its KV cache: `cache` (transformers ≥ 5.24), else `past_key_values` (looked up once)"
+    """The name a model class's forward gives its KV cache: `cache` (transformers ≥ 5.24), else `past_key_values`
+    (looked up once)"""
     return "cache" if "cache" in inspect.signature(model_class.forward).parameters else "past_key_values"
 
 @torch.no_grad()
@@ -67,7 +68,8 @@ def prompt_tensor(tokenizer, prompt: str | list[int], device=None) -> torch.Tens
     return torch.tensor([list(prompt)], device=device)
 
 def eval_prompts(test, n: int, tokenizer, prefix_tokens: int = 32) -> list[str | list[int]]:
-    "Up to `n` held-out prompts of a split (`prompt`/`response` columns): the user prompt, or for raw text its first `prefix_tokens` ids"
+    """Up to `n` held-out prompts of a split (`prompt`/`response` columns): the user prompt, or for raw text its first
+    `prefix_tokens` ids"""
     return [p if p else tokenizer(r, add_special_tokens=False)["input_ids"][:prefix_tokens]
             for p, r in zip(test["prompt"][:n], test["response"][:n])]
 

@@ -44,7 +44,8 @@ def same_setting(config: type, name: str):
 
 @dataclass
 class DistillConfig:
-    "What a distillation trainer minimises on each learned token: the divergence, its parameters, and how it is computed"
+    """What a distillation trainer minimises on each learned token: the divergence, its parameters, and how it is
+    computed"""
 
     divergence: str = setting(
         "fkl", "divergence distilled: fkl, rkl, tvd, jsd or skl (tokens are selected by forward KL)"
@@ -104,7 +105,8 @@ def divergence_fn(
     margin: float = DistillConfig.margin,
     top: int = DistillConfig.top,
 ):
-    "The per-row loss `f(teacher_logp, student_logp)`: divergence `kind`, plus a weighted rank-order term; parameters checked"
+    """The per-row loss `f(teacher_logp, student_logp)`: divergence `kind`, plus a weighted rank-order term; parameters
+    checked"""
     if kind not in DIVERGENCES:
         raise ValueError(f"Unknown divergence '{kind}'; choose one of {', '.join(DIVERGENCES)}.")
     if kind == "jsd" and not 0 <= beta <= 1: raise ValueError(f"jsd needs 0 <= beta <= 1, got {beta}.")
@@ -119,7 +121,8 @@ def divergence_fn(
     if rank_weight == 0: return base
     if rank_weight < 0 or margin <= 0 or int(top) != top or top < 1:
         raise ValueError(
-            f"The rank-order term needs rank_weight >= 0, margin > 0 and an integer top >= 1 (got {rank_weight}, {margin}, {top})."
+            f"The rank-order term needs rank_weight >= 0, margin > 0 and an integer top >= 1 (got {rank_weight}, "
+            f"{margin}, {top})."
         )
     return lambda lt, ls: base(lt, ls) + rank_weight * rank_order(lt, ls, margin, int(top))
 
@@ -200,7 +203,8 @@ def per_token_mean(
     values: torch.Tensor,  # per-token losses of this batch
     num_items_in_batch: int | torch.Tensor | None = None,  # the Trainer's token count over all accumulation steps
 ) -> torch.Tensor:
-    "`values.sum() / num_items_in_batch` when the Trainer counts tokens for us (exact under accumulation), else the mean"
+    """`values.sum() / num_items_in_batch` when the Trainer counts tokens for us (exact under accumulation), else the
+    mean"""
     return values.sum() / num_items_in_batch if num_items_in_batch is not None else values.mean()
 
 def zero_loss(*tensors: torch.Tensor) -> torch.Tensor:
@@ -253,7 +257,8 @@ class TeacherTargets:
         return TeacherTargets(self.ids.to(device), self.logp.to(device), self.tail.to(device))
     @classmethod
     def from_batch(cls, inputs: dict) -> TeacherTargets | None:
-        "The targets a teacher cache's collator put in a batch (`teacher_ids`, `teacher_logp`, `teacher_tail`); None if none"
+        """The targets a teacher cache's collator put in a batch (`teacher_ids`, `teacher_logp`, `teacher_tail`); None
+        if none"""
         return (
             cls(inputs["teacher_ids"], inputs["teacher_logp"], inputs["teacher_tail"])
             if "teacher_logp" in inputs
@@ -333,10 +338,11 @@ def adaspec_loss(
     ref_losses: torch.Tensor | None = None,  # `[batch, seq]` precomputed per-position KL(p_T‖p_R)
     num_items_in_batch: int | torch.Tensor | None = None,  # divide the kept sum by this instead of taking the mean
     return_stats: bool = False,  # also return a dict of per-batch statistics
-    kind: str = DistillConfig.divergence,  # divergence trained on the kept tokens (selection is always by forward KL, as in the paper)
+    kind: str = DistillConfig.divergence,  # divergence trained on the kept tokens (chosen by forward KL, as AdaSPEC)
     **params,  # `beta` for jsd, `alpha` for skl
 ):
-    "AdaSPEC selective distillation loss: a divergence (forward KL by default) on the top-k tokens by L_student − L_reference"
+    """AdaSPEC selective distillation loss: a divergence (forward KL by default) on the top-k tokens by L_student −
+    L_reference"""
     check_k(k)
     if labels is None: raise ValueError("adaspec_loss needs `labels` (with -100 on tokens that are not learned).")
     if (ref_logits is None) == (ref_losses is None):

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from accelerate import PartialState
 from transformers import (AutoConfig, AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM,
-                          PreTrainedModel, PreTrainedTokenizerFast)
+                          PreTrainedModel, PreTrainedTokenizerBase, PreTrainedTokenizerFast)
 from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
 from transformers.utils import logging as transformers_logging
 
@@ -86,7 +86,8 @@ def resolve_model_path(name_or_path: str | Path) -> str:
     if path.is_file():
         if path.suffix == ".gguf": return str(convert_gguf(path))
         raise ModelLoadError(
-            f"{path} is a file but not a model: give a model directory (with config.json), a .gguf file, a Hub id or one of {list(BUNDLED_MODELS)}."
+            f"{path} is a file but not a model: give a model directory (with config.json), a .gguf file, a Hub id or "
+            f"one of {list(BUNDLED_MODELS)}."
         )
     if path.is_dir():
         if not (path/"config.json").exists():
@@ -130,7 +131,8 @@ def load_config(name_or_path: str | Path):
 
 # %% ../nbs/01_models.ipynb #8b10dd01
 def process_state() -> PartialState:
-    "This process among those started together by `torchrun` or `accelerate launch` (alone otherwise); CPU processes talk over gloo"
+    """This process among those started together by `torchrun` or `accelerate launch` (alone otherwise); CPU processes
+    talk over gloo"""
     return PartialState(cpu=not torch.cuda.is_available())
 
 def wait_for_main(path: str | Path, # the file the main process writes last
@@ -212,7 +214,8 @@ def make_student(teacher, # a causal LM (or anything `load_model` takes)
                  hidden_size: int | None = None, # a narrower width: a fresh llama of this width (`narrow_student`)
                  seed: int = 0, # initialisation of a narrow student's layers
                 ) -> PreTrainedModel:
-    "A smaller model initialised from `teacher`: embeddings, head and a subset of its layers (or a narrower fresh llama)"
+    """A smaller model initialised from `teacher`: embeddings, head and a subset of its layers (or a narrower fresh
+    llama)"""
     teacher = load_model(teacher)
     if hidden_size is not None and hidden_size != teacher.config.hidden_size:
         if layers is not None:
@@ -340,7 +343,8 @@ def principal_embeddings(embeddings: torch.Tensor, # `[vocab, width]` teacher em
     return e @ v[:width].T
 
 def narrow_student(teacher, n_layers: int, hidden_size: int, seed: int = 0) -> PreTrainedModel:
-    "A fresh llama of width `hidden_size` with the teacher's vocabulary; embeddings from the teacher's principal directions"
+    """A fresh llama of width `hidden_size` with the teacher's vocabulary; embeddings from the teacher's principal
+    directions"""
     teacher = load_model(teacher)
     if not isinstance(n_layers, int) or n_layers < 1:
         raise ValueError(f"n_layers={n_layers!r} must be a positive integer.")
@@ -363,7 +367,8 @@ def output_vocab_size(model) -> int:
     return check_causal_lm(model).get_output_embeddings().weight.shape[0]
 
 def check_same_tokenizer(teacher_tokenizer, student_tokenizer):
-    "Raise a clear error when the two tokenizers map text to different ids (checked before any model is loaded, where it can be)"
+    """Raise a clear error when the two tokenizers map text to different ids (checked before any model is loaded, where
+    it can be)"""
     vt, vs = teacher_tokenizer.get_vocab(), student_tokenizer.get_vocab()
     if vt != vs:
         diff = sorted(set(vt.items()) ^ set(vs.items()))[:3]

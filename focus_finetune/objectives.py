@@ -70,7 +70,8 @@ def _describe(spec: dict) -> dict:
 def _arm_dir(name: str) -> str: return name.replace(" + ", "+").replace(" ", "_")
 
 def score_drafts(run: SpecialistRun, drafts: dict, test, paths: dict | None) -> pd.DataFrame:
-    "Items of the held-out, teacher-match and acceptance measures of each draft for the run's teacher, one teacher pass for all (`paths`: its continuations)"
+    """Items of the held-out, teacher-match and acceptance measures of each draft for the run's teacher, one teacher
+    pass for all (`paths`: its continuations)"""
     frames = [heldout_items(drafts, test, run.tokenizer, run.teacher, batch_size=4)]
     if paths:
         frames.append(
@@ -89,7 +90,8 @@ def score_drafts(run: SpecialistRun, drafts: dict, test, paths: dict | None) -> 
     return pd.concat(frames, ignore_index=True)
 
 def filtering_effect(run_dir: str | Path, table: pd.DataFrame) -> pd.DataFrame:
-    "Per objective run with and without filtering: the paired comparison filtered − unfiltered of every measure, on the same items"
+    """Per objective run with and without filtering: the paired comparison filtered − unfiltered of every measure, on
+    the same items"""
     config = json.loads((Path(run_dir)/"config.json").read_text())["config"]
     items = lambda arm: pd.read_csv(Path(run_dir)/"arms"/_arm_dir(arm)/"items.csv.gz").assign(model=arm)
     rows = []
@@ -210,7 +212,7 @@ def compare_objectives(
                 mine.to_csv(out/"items.csv.gz", index=False)
                 if (out/"trained.json").exists():
                     trained = json.loads((out / "trained.json").read_text())
-                else:  # the reference arm (its training is the reference stage), or an arm scored before trained.json existed
+                else:  # the reference arm (trained by the reference stage), or one scored before trained.json existed
                     earlier = stage_done(run.dir/"arms", _arm_dir(name)) or stage_done(run.dir, "reference")
                     trained = {k: earlier[k] for k in ("seconds", "kept_fraction") if k in earlier}
                 scores = measure_values(mine, dict(gamma=config.gamma)).loc["draft"].to_dict()

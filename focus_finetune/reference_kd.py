@@ -83,7 +83,8 @@ class DistillTrainer(Trainer):
     def fused_head(self) -> bool: return self.distillation.fused_head
 
     def _use_cache(self, cache):
-        "Read the teacher's targets from `cache` through the collator; a one-line error where a setting needs the live teacher"
+        """Read the teacher's targets from `cache` through the collator; a one-line error where a setting needs the
+        live teacher"""
         d = self.distillation
         if d.fused_head or d.divergence != "fkl" or d.rank_weight:
             raise ValueError(
@@ -158,7 +159,8 @@ def training_args(output_dir: str, **overrides) -> TrainingArguments:
 
 def keep_best_args(strategy: str = "steps", # evaluate and checkpoint every `steps` steps, or each "epoch"
                    steps: int = 50) -> dict:
-    "`training_args` overrides that evaluate and checkpoint alike, keeping the checkpoint with the lowest `eval_loss` at the end"
+    """`training_args` overrides that evaluate and checkpoint alike, keeping the checkpoint with the lowest `eval_loss`
+    at the end"""
     return dict(eval_strategy=strategy, save_strategy=strategy, eval_steps=steps, save_steps=steps, save_total_limit=1,
                 load_best_model_at_end=True, metric_for_best_model="eval_loss", greater_is_better=False)
 
@@ -176,7 +178,8 @@ def show_training(trainer: Trainer, progress: bool = True, verbose: bool = False
     return trainer
 
 def quiet_trainer_logs():
-    "Trainers made from now on print no per-step log lines (with `disable_tqdm=True` they would); `state.log_history` keeps them"
+    """Trainers made from now on print no per-step log lines (with `disable_tqdm=True` they would); `state.log_history`
+    keeps them"""
     transformers.trainer.PrinterCallback = TrainerCallback
 
 def precision_args(bf16: bool) -> dict:

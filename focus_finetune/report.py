@@ -117,7 +117,8 @@ def held_out_items(counts: dict, # the evaluation's `counts.json`
     return ", ".join(parts)
 
 def _scoring_seconds(run_dir: Path) -> dict:
-    "The evaluation's seconds while its report is written (before the stage is marked done): its scoring's, from `counts.json`"
+    """The evaluation's seconds while its report is written (before the stage is marked done): its scoring's, from
+    `counts.json`"""
     f = run_dir/"evaluation"/"counts.json"
     return {"seconds": json.loads(f.read_text()).get("seconds")} if f.exists() else {}
 
@@ -149,7 +150,8 @@ def training_budget(cfg, # the run's `SpecialistConfig`
 
 def teacher_and_student(rec: dict, # the run's `config.json`
                         cfg) -> str:  # the run's `SpecialistConfig`
-    "Who taught whom: the teacher and the student of a distillation run; the student alone, and what ΔL is, without a teacher"
+    """Who taught whom: the teacher and the student of a distillation run; the student alone, and what ΔL is, without a
+    teacher"""
     student = f"`{rec['student'] or f'make_student(teacher, {cfg.student_layers} layers)'}`"
     if is_teacher_free(rec):
         return f"No teacher: student {student} fine-tuned on the text, ΔL its excess loss over the all-token model"
@@ -157,7 +159,8 @@ def teacher_and_student(rec: dict, # the run's `config.json`
 
 # %% ../nbs/07c_report.ipynb #2933025c
 def matched_section(matched: pd.DataFrame | None, cfg) -> list[str]:
-    "Report lines of the third arm (`match_kept_tokens`): FocusFineTune against all-token training on its own longer schedule"
+    """Report lines of the third arm (`match_kept_tokens`): FocusFineTune against all-token training on its own longer
+    schedule"""
     if matched is None: return []
     return [
         "## More data or selection: against all-token on the same schedule",
@@ -193,25 +196,32 @@ def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cm
         f"# {rec['domain']} specialist — {rec['mode']}",
         "",
         f"{teacher_and_student(rec, cfg)} · data: `{rec['data']}` · k = {cfg.k} · {training_budget(cfg, run_dir)} "
-        f"of {cfg.batch_size}×{cfg.grad_accum} sequences ≤ {cfg.max_length} tokens, lr {cfg.learning_rate:g}, seed {cfg.seed}.",
+        f"of {cfg.batch_size}×{cfg.grad_accum} sequences ≤ {cfg.max_length} tokens, lr {cfg.learning_rate:g}, seed "
+        f"{cfg.seed}.",
         "",
-        f"Held out: {held_out_items(counts, cfg)}. Each value is followed by its 95 % bootstrap interval over these items.",
+        f"Held out: {held_out_items(counts, cfg)}. Each value is followed by its 95 % bootstrap interval over these "
+        "items.",
         "",
         "## Results",
         "",
         markdown_table(interval_table(intervals)),
         "",
-        "Models: `untrained` = the student's initialisation; `all-token` = trained on every token (this is also the reference); "
+        "Models: `untrained` = the student's initialisation; `all-token` = trained on every token (this is also the "
+        "reference); "
         f"`focus` = FocusFineTune, trained on the top {cfg.k:g} of tokens by ΔL"
         f"{'' if is_teacher_free(rec) else '; `teacher` for comparison'}. "
-        "Every measure is defined once in `focus_finetune.yardstick.MEASURES` (chapter 06a): losses are gold-token cross-entropy "
-        "(nats/token); `kl` is KL(teacher‖model) on gold tokens; `alpha` is the per-token acceptance Σ min(p, q) on the teacher's "
-        "sampled continuations; `tau` the tokens per teacher call of greedy speculative decoding; `block_acceptance` its "
+        "Every measure is defined once in `focus_finetune.yardstick.MEASURES` (chapter 06a): losses are gold-token "
+        "cross-entropy "
+        "(nats/token); `kl` is KL(teacher‖model) on gold tokens; `alpha` is the per-token acceptance Σ min(p, q) on "
+        "the teacher's "
+        "sampled continuations; `tau` the tokens per teacher call of greedy speculative decoding; `block_acceptance` "
+        "its "
         "accepted / drafted tokens; `speedup` is over the teacher decoding alone.",
         "",
         "## All-token versus FocusFineTune",
         "",
-        "Paired: both arms on the same items, the difference bootstrapped with the same resampled items; `tie` where its "
+        "Paired: both arms on the same items, the difference bootstrapped with the same resampled items; `tie` where "
+        "its "
         "95 % interval holds 0. The verdict counts each family once, by its primary measure.",
         "",
         markdown_table(comparison_table(cmp)),
@@ -225,8 +235,10 @@ def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cm
         "",
         "![training](figures/training.png)",
         "",
-        f"Token difficulty on {analysis.get('tokens', 0)} validation tokens: {analysis.get('positive_delta', float('nan')):.0%} have ΔL > 0; "
-        f"the top-{cfg.k:g} threshold is ΔL = {analysis.get('delta_threshold', float('nan')):.3f}; share kept by token kind: "
+        f"Token difficulty on {analysis.get('tokens', 0)} validation tokens: "
+        f"{analysis.get('positive_delta', float('nan')):.0%} have ΔL > 0; "
+        f"the top-{cfg.k:g} threshold is ΔL = {analysis.get('delta_threshold', float('nan')):.3f}; share kept by "
+        "token kind: "
         f"{analysis.get('kept_share_by_kind', {})}. [Token viewer](analysis/token_viewer.html).",
         "",
         "![ΔL histogram](analysis/delta_hist.png)",
@@ -251,13 +263,15 @@ def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cm
 
 # %% ../nbs/07c_report.ipynb #5f84ec5b
 def refresh_report(run_dir: str | Path) -> Path:
-    "Intervals, the paired comparison, `metrics.json` and `report.md` of an evaluated run, from its saved items (runs no model)"
+    """Intervals, the paired comparison, `metrics.json` and `report.md` of an evaluated run, from its saved items (runs
+    no model)"""
     run_dir = Path(run_dir)
     rec = read_run(run_dir)
     ev, seed = run_dir/"evaluation", run_config(rec).seed
     if not (ev/"items.csv.gz").exists():
         raise RunDirError(
-            f"{run_dir} has no scored items (evaluation/items.csv.gz): score it with `focus-finetune evaluate {run_dir}`."
+            f"{run_dir} has no scored items (evaluation/items.csv.gz): score it with `focus-finetune evaluate "
+            f"{run_dir}`."
         )
     items, counts = pd.read_csv(ev/"items.csv.gz"), json.loads((ev/"counts.json").read_text())
     intervals = measure_intervals(items, counts["context"], seed=seed)
@@ -380,8 +394,10 @@ def seeds_result(
     lines = [
         f"# {json.loads((run_dir / 'config.json').read_text())['domain']} specialist over {len(done)} seeds",
         "",
-        f"Seeds {', '.join(map(str, done))}: one complete run each (data split, order and evaluation sample drawn with that seed), "
-        "in `seed-<s>/` with its own report. Below: each measure averaged over seeds, and the difference FocusFineTune − all-token "
+        f"Seeds {', '.join(map(str, done))}: one complete run each (data split, order and evaluation sample drawn "
+        "with that seed), "
+        "in `seed-<s>/` with its own report. Below: each measure averaged over seeds, and the difference "
+        "FocusFineTune − all-token "
         "averaged over seeds with its 95 % t-interval over seeds (the spread between training runs).",
         "",
         "## Mean over seeds",

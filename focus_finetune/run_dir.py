@@ -70,10 +70,11 @@ def with_new_settings(record: dict) -> dict:
     return {**record, "config": {f.name: f.default for f in fields(SpecialistConfig)} | record["config"]}
 
 def open_run_dir(path: str | Path, record: dict, overwrite: bool = False) -> Path:
-    "Create or reopen a run directory for `record`; a different existing run is an error (or, with `overwrite`, deleted) unless it left nothing but its record"
+    """Create or reopen a run directory for `record`; a different existing run is an error (or, with `overwrite`,
+    deleted) unless it left nothing but its record"""
     path, state = Path(path), process_state()
     if state.is_main_process: _write_run_dir(path, record, overwrite)
-    state.wait_for_everyone()  # with several processes the main one makes (or checks) the directory; the others start after it
+    state.wait_for_everyone()  # the main process makes (or checks) the directory; the others start after it
     return path
 
 def _write_run_dir(path: Path, record: dict, overwrite: bool):
@@ -152,7 +153,8 @@ def run_data(run_dir: str | Path, name: str = "tokenized"):
     return load_from_disk(str(p)) if p.exists() else None
 
 def run_teacher(run_dir: str | Path, source=None, device=None):
-    "The run's teacher in eval mode: fine-tuned in its `teacher` stage, else `source` (default: as its record names it); None without one"
+    """The run's teacher in eval mode: fine-tuned in its `teacher` stage, else `source` (default: as its record names
+    it); None without one"""
     rec = read_run(run_dir)
     if is_teacher_free(rec): return None
     tuned = (stage_done(run_dir, "teacher") or {}).get("fine_tuned")
@@ -161,19 +163,22 @@ def run_teacher(run_dir: str | Path, source=None, device=None):
 
 # %% ../nbs/07a_run_dir.ipynb #a3372ca3
 def specialist_splits(domain: str, domain_data=None, config: SpecialistConfig = SpecialistConfig()) -> DatasetDict:
-    "Train/validation/test examples for `domain`: its built-in corpus, or `domain_data` in any form `load_examples` reads"
+    """Train/validation/test examples for `domain`: its built-in corpus, or `domain_data` in any form `load_examples`
+    reads"""
     caps = dict(max_train=config.max_train, max_eval=config.max_eval)
     if domain_data is None:
         if domain not in DOMAINS:
             raise DataError(
-                f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data)."
+                f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, "
+                "--data)."
             )
         return load_domain(domain, seed=config.seed, **caps)
     if isinstance(domain_data, DatasetDict):
         missing = {"train", "validation", "test"} - set(domain_data)
         if missing:
             raise DataError(
-                f"The DatasetDict has no {sorted(missing)} split(s): give train/validation/test, or one Dataset to split."
+                f"The DatasetDict has no {sorted(missing)} split(s): give train/validation/test, or one Dataset to "
+                "split."
             )
         return DatasetDict(
             {
@@ -216,7 +221,8 @@ def train_stage(
     verbose: bool = False,  # print the Trainer's log lines under its bar
     **trainer_kwargs,
 ) -> TrainerState:
-    "Train `model` in `out` (resuming from a checkpoint there) and save it to `out/model` (the best evaluated checkpoint, with evaluation); the Trainer's state"
+    """Train `model` in `out` (resuming from a checkpoint there) and save it to `out/model` (the best evaluated
+    checkpoint, with evaluation); the Trainer's state"""
     ckpt = Path(out)/"checkpoints"
     total = math.ceil(epochs * math.ceil(len(train) / (config.batch_size * config.grad_accum))) if epochs else steps
     length = dict(num_train_epochs=epochs, max_steps=-1) if epochs else dict(max_steps=steps)
@@ -264,7 +270,8 @@ def train_stage(
     return trainer.state
 
 def stage_record(state: TrainerState) -> dict:
-    "What a training stage records of its run: steps, last training loss, and with evaluation every held-out loss and the best one kept"
+    """What a training stage records of its run: steps, last training loss, and with evaluation every held-out loss and
+    the best one kept"""
     out = dict(steps=state.global_step, final_loss=[h["loss"] for h in state.log_history if "loss" in h][-1],
                processes=process_state().num_processes)
     evals = [dict(step=h["step"], loss=h["eval_loss"]) for h in state.log_history if "eval_loss" in h]

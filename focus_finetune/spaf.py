@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses, json, time
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import torch
@@ -15,6 +16,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 from transformers import PreTrainedModel, Trainer
 from transformers.activations import ACT2FN
+if TYPE_CHECKING: import pandas as pd  # annotations only: pandas is imported where a table is made
 from transformers.trainer_utils import get_last_checkpoint
 from transformers.utils import ModelOutput
 
@@ -85,7 +87,8 @@ class SpAFConfig:
         k = self.cutoff_layer or num_layers // 2
         if not isinstance(k, int) or not 1 <= k < num_layers:
             raise ValueError(
-                f"cutoff_layer={self.cutoff_layer} is outside [1, {num_layers}) for this base ({num_layers} decoder layers): "
+                f"cutoff_layer={self.cutoff_layer} is outside [1, {num_layers}) for this base ({num_layers} decoder "
+                "layers): "
                 f"give one between 1 and {num_layers - 1} (0: {num_layers // 2})."
             )
         return dataclasses.replace(self, cutoff_layer=k)
@@ -496,7 +499,8 @@ class SpAFTrainer(KeptFractionLog, Trainer):
         self.k = check_k(k)
         if self.k < 1 and reference is None:
             raise ValueError(
-                f"k={k} filters the adapter loss by ΔL against an all-token adapter: pass reference= (or --reference DIR)."
+                f"k={k} filters the adapter loss by ΔL against an all-token adapter: pass reference= (or --reference "
+                "DIR)."
             )
         if reference is not None and base_signature(reference.base) != base_signature(self.model.base):
             raise ModelLoadError("The reference adapter was trained on another base: train it on this one.")

@@ -47,7 +47,8 @@ class SpecialistConfig:
     student_steps: int = setting(60, "training steps of the filtered student")
     epochs: float = setting(
         0.0,
-        "train reference and student for this many epochs instead of reference_steps / student_steps (0: use the steps)",
+        "train reference and student for this many epochs instead of reference_steps / student_steps (0: use the "
+        "steps)",
     )
     teacher_epochs: float = setting(
         0.0, "fine-tune the teacher for this many epochs instead of teacher_steps (0: use the steps)"
@@ -138,7 +139,8 @@ class SpecialistConfig:
             )
         if self.teacher_top_k and self.divergence != "fkl":
             raise ValueError(
-                f"teacher_top_k={self.teacher_top_k} caches the teacher's top-k log-probabilities, which only forward KL "
+                f"teacher_top_k={self.teacher_top_k} caches the teacher's top-k log-probabilities, which only forward "
+                "KL "
                 f"can use, not divergence={self.divergence!r}: give divergence='fkl' or teacher_top_k=0."
             )
         if self.eval_strategy not in ("no", "steps", "epoch"):
@@ -149,7 +151,8 @@ class SpecialistConfig:
 
     @property
     def focus_length(self) -> tuple[int, float]:
-        "Steps and epochs of the filtered student (and of the third arm): 1/k times the reference's with `match_kept_tokens`"
+        """Steps and epochs of the filtered student (and of the third arm): 1/k times the reference's with
+        `match_kept_tokens`"""
         if not self.match_kept_tokens: return self.student_steps, self.epochs
         return max(1, round(self.reference_steps / self.k)), self.epochs / self.k
 
@@ -181,7 +184,8 @@ PRESETS = {
 STEP_SETTINGS = ("teacher_steps", "reference_steps", "student_steps")
 
 def split_batch(batch_size: int, grad_accum: int, processes: int) -> dict:
-    "`batch_size` and `grad_accum` per process that keep the optimiser step at `batch_size × grad_accum` sequences over `processes`"
+    """`batch_size` and `grad_accum` per process that keep the optimiser step at `batch_size × grad_accum` sequences
+    over `processes`"""
     total = batch_size * grad_accum
     if total % processes:
         raise ValueError(
@@ -197,7 +201,8 @@ def preset_settings(
     given: dict | None = None,  # settings given beside the preset
     processes: int | None = None,  # processes sharing each batch (default: as many as were started together)
 ) -> dict:
-    "The settings of preset `name` (bf16 where supported, its batch split over the processes) merged with `given`; a contradiction is an error"
+    """The settings of preset `name` (bf16 where supported, its batch split over the processes) merged with `given`; a
+    contradiction is an error"""
     if name not in PRESETS: raise ValueError(f"Unknown preset {name!r}: give one of {', '.join(PRESETS)}.")
     preset, given = dict(PRESETS[name], bf16=bf16_supported()), dict(given or {})
     preset |= split_batch(preset["batch_size"], preset["grad_accum"], processes or process_state().num_processes)

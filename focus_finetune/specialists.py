@@ -107,7 +107,8 @@ def _check_run_inputs(domain: str, teacher_model, student_model, domain_data, co
         )
     if teacher_free and is_draft_spec(student_model):
         raise ValueError(
-            f"student_model={student_model!r} is a draft distilled from a teacher: give teacher_model, or a model as student_model."
+            f"student_model={student_model!r} is a draft distilled from a teacher: give teacher_model, or a model as "
+            "student_model."
         )
     draft_to_build = (
         is_draft_spec(student_model) and draft_path(student_model) is None
@@ -133,7 +134,8 @@ def _check_run_inputs(domain: str, teacher_model, student_model, domain_data, co
         )
     if domain_data is None and domain not in DOMAINS:
         raise DataError(
-            f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, --data)."
+            f"Unknown domain '{domain}'. Known domains: {', '.join(DOMAINS)}; or give your own data (domain_data, "
+            "--data)."
         )
 
 # %% ../nbs/07d_specialists.ipynb #2a87d7b6
@@ -479,7 +481,7 @@ class FocusFineTune:
         domain: str,  # a built-in domain (coding, math, ...), or your label for `domain_data`
         teacher_model=None,  # the teacher; None: teacher-free mode
         student_model=None,  # the student; None: `make_student(teacher, config.student_layers)`
-        domain_data=None,  # files, a directory, a `Dataset`/`DatasetDict`, a list of records (dicts); None: the built-in corpus
+        domain_data=None,  # files, a directory, a `Dataset`/`DatasetDict`, a list of dicts; None: the built-in corpus
         tokenizer=None,  # default: the teacher's (or the student's) own
         run_dir: str | Path | None = None,  # default: `output_dir/<domain>-focus` (or `-teacher-free`)
         stop_after: str = "evaluation",  # last stage to run
@@ -583,14 +585,16 @@ def create_math_specialist(
 def create_medical_specialist(
     self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs
 ) -> SpecialistResult:
-    "A medical specialist (clinical exam and medication questions, phenotype definitions; task metric multiple-choice accuracy)"
+    """A medical specialist (clinical exam and medication questions, phenotype definitions; task metric multiple-choice
+    accuracy)"""
     return self.create_specialist("medical", teacher_model, student_model, domain_data, **kwargs)
 
 @patch
 def create_legal_specialist(
     self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs
 ) -> SpecialistResult:
-    "A legal specialist (tort and real-estate law questions, court claims and decisions, some licences; task metric multiple-choice accuracy)"
+    """A legal specialist (tort and real-estate law questions, court claims and decisions, some licences; task metric
+    multiple-choice accuracy)"""
     return self.create_specialist("legal", teacher_model, student_model, domain_data, **kwargs)
 
 @patch

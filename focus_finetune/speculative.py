@@ -6,10 +6,12 @@
 from __future__ import annotations
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from transformers import DynamicCache
+if TYPE_CHECKING: import pandas as pd  # annotations only: pandas is imported where a table is made
 
 from .generation import batch_generate, cached_logits, eos_ids, greedy_generate, prompt_tensor
 from .models import check_same_vocab
@@ -230,7 +232,8 @@ def acceptance_eval(
     progress: bool = True,
     draft_threshold: float = 0.0,
 ) -> "pd.DataFrame":
-    "Per prompt: block acceptance, τ, counts, tokens/s of speculative and (with `baseline`) target-only decoding, speed-up"
+    """Per prompt: block acceptance, τ, counts, tokens/s of speculative and (with `baseline`) target-only decoding,
+    speed-up"""
     import pandas as pd
     from tqdm.auto import tqdm
     if not prompts: raise ValueError("acceptance_eval needs at least one prompt.")
@@ -281,7 +284,8 @@ def continuation_acceptance(
     batch_size: int = 8,
     pad_token_id: int = 0,
 ) -> dict:
-    "Per draft and prompt, at each continuation token: `accept` = Σ_v min(p_T, p_D), `agree` = 1[argmax p_D = argmax p_T]"
+    """Per draft and prompt, at each continuation token: `accept` = Σ_v min(p_T, p_D), `agree` = 1[argmax p_D = argmax
+    p_T]"""
     for d in drafts.values():
         check_same_vocab(target, getattr(d, "base", d))  # a self-speculative draft: through its base
     dev = next(target.parameters()).device
@@ -363,7 +367,8 @@ def draft_acceptance(
     progress: bool = True,
     paths: dict | None = None,
 ) -> "pd.DataFrame":
-    "Per draft and prompt: the counts behind every acceptance measure, on the target's own greedy and sampled continuations"
+    """Per draft and prompt: the counts behind every acceptance measure, on the target's own greedy and sampled
+    continuations"""
     import pandas as pd
     check_gamma(gamma)
     paths = paths or teacher_paths(

@@ -4,11 +4,10 @@
 
 # %% ../nbs/05a_task_metrics.ipynb #4ebf70f7
 from __future__ import annotations
-import math, os, re, subprocess, sys, tempfile
+import os, re, subprocess, sys, tempfile
 from pathlib import Path
 from collections import Counter
 
-from .data import load_humaneval
 
 # %% auto #0
 __all__ = ['NO_NETWORK', 'TASK_METRICS', 'CHOICE_NEW_TOKENS', 'coding_prompt', 'extract_code', 'humaneval_program', 'run_python',
@@ -100,7 +99,6 @@ def normalise_math(text: str) -> str:
 
 def math_value(text: str):
     "`text` as a sympy value (number, fraction or expression), or None when it is not one"
-    import sympy
     from sympy.parsing.sympy_parser import parse_expr, standard_transformations, implicit_multiplication_application
     s = normalise_math(text)
     names = set(re.findall(r"[a-z]+", s))
@@ -124,7 +122,8 @@ def same_value(a, b, rel: float = 1e-6) -> bool:
 _CHOICE = re.compile(r"^\W*([A-E])(?![A-Za-z])|\banswer(?: is)?\W*([A-E])(?![A-Za-z])", re.I | re.M)
 
 def chosen_letter(answer: str) -> str | None:
-    "The option letter a multiple-choice answer picks: a leading capital A–E standing alone (`B.`, `(C)`), or `answer: D`"
+    """The option letter a multiple-choice answer picks: a leading capital A–E standing alone (`B.`, `(C)`), or
+    `answer: D`"""
     for m in _CHOICE.finditer(answer.strip()):
         letter = m.group(1) or m.group(2)
         if m.group(1) is None or letter.isupper():

@@ -37,7 +37,8 @@ def sequence_key(input_ids) -> str:
     return hashlib.sha1(np.asarray(input_ids, dtype=np.int64).tobytes()).hexdigest()
 
 def cache_identity(teacher, tokenizer, top_k: int, max_length: int) -> dict:
-    "What a cache is made of: the teacher's weights, the tokenizer's vocabulary, `top_k`, `max_length`, the vocabulary size"
+    """What a cache is made of: the teacher's weights, the tokenizer's vocabulary, `top_k`, `max_length`, the
+    vocabulary size"""
     return dict(teacher=model_fingerprint(teacher), tokenizer=tokenizer_fingerprint(tokenizer), top_k=int(top_k),
                 max_length=int(max_length), vocab_size=output_vocab_size(teacher))
 
@@ -122,7 +123,8 @@ def fill(self: TeacherCache, teacher, dataset: Dataset, tokenizer, batch_size: i
     if not todo: return 0
     if max(len(dataset[i]["input_ids"]) for i in todo) > self.identity["max_length"]:
         raise CacheError(
-            f"Sequences longer than the cache's max_length={self.identity['max_length']}: tokenize with that max_length."
+            f"Sequences longer than the cache's max_length={self.identity['max_length']}: tokenize with that "
+            "max_length."
         )
     part, collate = dataset.select(todo), make_collator(tokenizer)
     ids, logp, tail, index, start = [], [], [], {}, 0

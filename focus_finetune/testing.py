@@ -25,7 +25,8 @@ def tiny_split(
 def warm_teacher(
     tokenizer, domain: str = "medical", n_layers: int = 2, seed: int = 1, steps: int = 15, learning_rate: float = 3e-3
 ):
-    "A tiny llama fine-tuned `steps` steps on `domain` (48 examples of ≤ 128 tokens), so that its predictions are not uniform"
+    """A tiny llama fine-tuned `steps` steps on `domain` (48 examples of ≤ 128 tokens), so that its predictions are not
+    uniform"""
     teacher = tiny_llama(len(tokenizer), n_layers=n_layers, seed=seed)
     with tempfile.TemporaryDirectory() as d:
         supervised_finetune(teacher, tokenizer, tiny_split(tokenizer, domain)["train"], output_dir=d, max_steps=steps,

@@ -40,7 +40,8 @@ def model_logits(model, batch: dict) -> torch.Tensor:
 
 # %% ../nbs/04_token_difficulty.ipynb #840c3850
 def token_loss(model, batch: dict, teacher_logits: torch.Tensor | None = None) -> torch.Tensor:
-    "`[batch, seq]` per-position loss of `model`: KL(p_T‖p_model), or without teacher logits the gold-token cross-entropy"
+    """`[batch, seq]` per-position loss of `model`: KL(p_T‖p_model), or without teacher logits the gold-token
+    cross-entropy"""
     logits = model_logits(model, batch)
     if teacher_logits is None: return token_ce(logits, batch["labels"].to(logits.device))
     return token_divergence(logits.to(teacher_logits.device), teacher_logits)
@@ -150,7 +151,8 @@ def token_viewer(df: pd.DataFrame, dataset: Dataset, tokenizer, example: int = 0
             f'<span style="{style}" title="ΔL={r.delta:.3f} L_s={r.l_student:.3f} L_ref={r.l_ref:.3f}">{text}</span>'
         )
     legend = (
-        f"<p style='font-size:80%'>Example {example}: red = ΔL &gt; 0, blue = ΔL &lt; 0; <b><u>underlined</u></b> = kept "
+        f"<p style='font-size:80%'>Example {example}: red = ΔL &gt; 0, blue = ΔL &lt; 0; <b><u>underlined</u></b> = "
+        "kept "
         f"(ΔL ≥ {thr:.3f}, top {k:g}); grey = prompt (not learned).</p>"
     )
     return f"<div style='font-family:monospace;white-space:pre-wrap;line-height:1.6'>{''.join(spans)}</div>{legend}"
@@ -159,7 +161,8 @@ def token_viewer(df: pd.DataFrame, dataset: Dataset, tokenizer, example: int = 0
 def reference_losses(
     teacher, reference, dataset: Dataset, tokenizer, batch_size: int = 8, progress: bool = True
 ) -> list[list[float]]:
-    "Per example, per position: KL(p_T‖p_R), or with `teacher=None` the reference's cross-entropy (0 where no token is learned)"
+    """Per example, per position: KL(p_T‖p_R), or with `teacher=None` the reference's cross-entropy (0 where no token
+    is learned)"""
     out = []
     for _, batch in batches(dataset, tokenizer, batch_size, desc="reference losses" if progress else None):
         l = token_loss(reference, batch, model_logits(teacher, batch) if teacher is not None else None)

@@ -129,7 +129,8 @@ def heldout_items(
     loss_measure: str = "test_loss",  # or "off_domain_loss"
     batch_size: int = 8,
 ) -> pd.DataFrame:
-    "Per model and held-out sequence, from one forward pass of each model: the sums over its learned tokens and their count"
+    """Per model and held-out sequence, from one forward pass of each model: the sums over its learned tokens and their
+    count"""
     frames = []
     for start, batch in batches(dataset, tokenizer, batch_size):
         t = model_logits(teacher, batch) if teacher is not None else None  # once per batch, for every model
@@ -177,7 +178,7 @@ def bootstrap_ratios(num: np.ndarray, den: np.ndarray, idx: np.ndarray) -> np.nd
 def _values(items: pd.DataFrame, model: str, measure: str, ctx: dict, idx=None, order=None):
     "The measure's value (and its resamples with `idx`), derived measures through their base"
     m = MEASURES[measure]
-    if m.base: 
+    if m.base:
         v, r = _values(items, model, m.base, ctx, idx, order)
         return float(m.derive(v, ctx)), (None if r is None else m.derive(r, ctx))
     d = items[(items.model == model) & (items.measure == measure)].set_index("item")
@@ -223,7 +224,8 @@ def measure_values(items: pd.DataFrame, context: dict | None = None) -> pd.DataF
 
 def paired_comparison(items: pd.DataFrame, a: str = "all-token", b: str = "focus", context: dict | None = None,
                       n_boot: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> pd.DataFrame:
-    "Per measure: `a`, `b`, the difference b − a with its paired 95 % interval, and which is better (`tie` when it holds 0)"
+    """Per measure: `a`, `b`, the difference b − a with its paired 95 % interval, and which is better (`tie` when it
+    holds 0)"""
     context, rows = context or {}, []
     for measure in available(items, context):
         base = MEASURES[measure].base or measure
@@ -257,7 +259,8 @@ def format_interval(value: float, lo: float, hi: float, digits: int = 3) -> str:
     return f"{f(value)} [{f(lo)}, {f(hi)}]"
 
 def family_results(comparison: pd.DataFrame, a: str = "all-token", b: str = "focus") -> pd.DataFrame:
-    "One row per family present: its primary measure (else its first one scored), the difference b − a with its interval, the better arm"
+    """One row per family present: its primary measure (else its first one scored), the difference b − a with its
+    interval, the better arm"""
     pick = [
         g[g.primary].index[0] if g.primary.any() else g.index[0] for _, g in comparison.groupby("family", sort=False)
     ]
@@ -310,7 +313,8 @@ def seed_interval(values) -> tuple[float, float, float]:
     return float(v.mean()), float(v.mean() - half), float(v.mean() + half)
 
 def seed_summary(comparisons: dict, a: str = "all-token", b: str = "focus") -> pd.DataFrame:
-    "Per measure over seeds (`{seed: paired_comparison}`): mean `a`, `b` and difference, its 95 % t-interval, the better arm"
+    """Per measure over seeds (`{seed: paired_comparison}`): mean `a`, `b` and difference, its 95 % t-interval, the
+    better arm"""
     if len(comparisons) < 2: raise ValueError(f"seed_summary needs at least two seeds (got {list(comparisons)}).")
     long = pd.concat({s: c.set_index("measure") for s, c in comparisons.items()}, names=["seed"]).reset_index()
     rows = []
