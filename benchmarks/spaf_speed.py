@@ -26,7 +26,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from speculative import cached_draft  # noqa: E402  the benchmark draft, shared with benchmarks/speculative.py
 
-from focus_finetune.data import load_domain, tokenize_dataset  # noqa: E402
+from focus_finetune.splits import load_domain  # noqa: E402
+from focus_finetune.tokenization import tokenize_dataset  # noqa: E402
 from focus_finetune.generation import chat_prompt_ids, greedy_generate  # noqa: E402
 from focus_finetune.models import load_model, load_tokenizer  # noqa: E402
 from focus_finetune.spaf import (LayerCache, SpAFModel, draft_vocab_ids, run_layers, set_draft_vocab,  # noqa: E402

@@ -19,7 +19,9 @@ import argparse, tempfile, time
 
 import torch
 
-from focus_finetune.data import cache_dir, load_domain, tokenize_dataset
+from focus_finetune.data import cache_dir
+from focus_finetune.splits import load_domain
+from focus_finetune.tokenization import tokenize_dataset
 from focus_finetune.models import load_model, load_tokenizer, make_student
 from focus_finetune.reference_kd import distill
 from focus_finetune.generation import chat_prompt_ids, greedy_generate

@@ -18,7 +18,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loss_memory import paper_recipe  # noqa: E402
 
-from focus_finetune.data import load_domain, make_collator, tokenize_dataset
+from focus_finetune.splits import load_domain
+from focus_finetune.tokenization import make_collator, tokenize_dataset
 from focus_finetune.fused import fused_adaspec_loss, model_head_input
 from focus_finetune.losses import adaspec_loss, distill_loss, token_divergence
 from focus_finetune.models import load_model, load_tokenizer, make_student

@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from focus_finetune.data import load_domain, make_collator, tokenize_dataset
+from focus_finetune.splits import load_domain
+from focus_finetune.tokenization import make_collator, tokenize_dataset
 from focus_finetune.losses import next_token_mask, targets_fkl, teacher_targets, token_divergence
 from focus_finetune.models import load_model, load_tokenizer, make_student, non_embedding_parameters
 from focus_finetune.reference_kd import distill, quiet_trainer_logs

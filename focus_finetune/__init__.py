@@ -15,7 +15,9 @@ __all__ = ['DOMAINS', 'load_domain', 'tokenize_dataset', 'load_model', 'load_tok
            'FocusFineTune', 'SpecialistConfig', 'SpecialistResult', 'load_result', 'OBJECTIVES', 'compare_objectives']
 
 # %% ../nbs/11_api.ipynb #bd9c7729
-from .data import DOMAINS, load_domain, tokenize_dataset
+from .data import DOMAINS
+from .splits import load_domain
+from .tokenization import tokenize_dataset
 from .models import load_model, load_tokenizer, make_student, non_embedding_parameters
 from focus_finetune.losses import (
     DistillConfig,

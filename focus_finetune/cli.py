@@ -7,20 +7,9 @@ from __future__ import annotations
 import argparse, dataclasses, sys, time
 from pathlib import Path
 
-from focus_finetune.data import (
-    DOMAINS,
-    MAX_EVAL,
-    MAX_LENGTH,
-    MAX_TRAIN,
-    DataError,
-    domain_table,
-    load_domain,
-    load_examples,
-    source_table,
-    split_examples,
-    tokenize_dataset,
-    token_stats,
-)
+from .data import DOMAINS, DataError
+from .splits import MAX_EVAL, MAX_TRAIN, load_domain, load_examples, split_examples
+from .tokenization import MAX_LENGTH, domain_table, source_table, tokenize_dataset, token_stats
 from .draft import DRAFT_PRESETS, DraftConfig, build_draft, draft_config, draft_record
 from focus_finetune.models import (
     DEFAULT_TEACHER,
@@ -73,6 +62,7 @@ def _add_prepare(sub):
     p.add_argument("--skip-model", action="store_true", help="load only the tokenizer, not the model weights")
     p.set_defaults(func=prepare)
 
+# %% ../nbs/09_cli.ipynb #8ccf457b
 def prepare(args) -> int:
     "The `prepare` sub-command"
     t0 = time.perf_counter()
@@ -130,6 +120,7 @@ def config_from_args(args, base: SpecialistConfig | None = None) -> SpecialistCo
     if getattr(args, "preset", None): return SpecialistConfig(**preset_settings(args.preset, given))
     return dataclasses.replace(base or SpecialistConfig(), **given)
 
+# %% ../nbs/09_cli.ipynb #8740cb10
 def _add_run_options(
     p: argparse.ArgumentParser,
     student: bool = True,
@@ -218,6 +209,7 @@ def print_summary(result) -> None:
         + (f"\nFocusFineTune student: {result.focus_path}" if result.focus_path else "")
     )
 
+# %% ../nbs/09_cli.ipynb #1e825c87
 def specialize(args) -> int:
     "The `specialize` sub-command"
     result = _run(args, "evaluation")
@@ -283,6 +275,7 @@ def draft(args) -> int:
     )
     return 0
 
+# %% ../nbs/09_cli.ipynb #11d9766e
 def _add_draft(sub):
     p = sub.add_parser(
         "draft",
@@ -332,6 +325,7 @@ def demo(args) -> int:
     print(f"\ndemo finished in {(time.perf_counter() - t0) / 60:.1f} min")
     return 0
 
+# %% ../nbs/09_cli.ipynb #cab15b61
 def _add_evaluate_demo(sub):
     p = sub.add_parser(
         "evaluate",
@@ -404,6 +398,7 @@ def compare(args) -> int:
     )
     return 0
 
+# %% ../nbs/09_cli.ipynb #5b42e4c5
 def _add_compare(sub):
     p = sub.add_parser(
         "compare",
@@ -474,6 +469,7 @@ def spaf_train(args) -> int:
           f"{trainer.state.global_step} steps, training loss {losses[0]:.3f} → {losses[-1]:.3f}" if losses else "")
     return 0
 
+# %% ../nbs/09_cli.ipynb #9eeb3fa3
 def spaf_compare(args) -> int:
     "The `spaf compare` sub-command"
     base, tok = load_model(args.base, device=default_device()), load_tokenizer(args.base)
@@ -502,6 +498,7 @@ def spaf_compare(args) -> int:
         )
     return 0
 
+# %% ../nbs/09_cli.ipynb #885beefc
 def spaf_gen(args) -> int:
     "The `spaf generate` sub-command"
     model = SpAFModel.from_pretrained(args.base, components=args.components, device=default_device())

@@ -13,7 +13,9 @@ from tqdm.auto import tqdm
 from transformers import EarlyStoppingCallback
 from transformers.trainer_utils import get_last_checkpoint
 
-from .data import DOMAINS, MAX_LENGTH, cache_dir, load_domain, make_collator, tokenize_dataset
+from .data import DOMAINS, cache_dir
+from .splits import load_domain
+from .tokenization import MAX_LENGTH, make_collator, tokenize_dataset
 from focus_finetune.models import (
     STUDENT_LAYERS,
     ModelLoadError,
@@ -30,7 +32,7 @@ from .reference_kd import DistillTrainer, keep_best_args, precision_args, show_t
 from .teacher_cache import open_teacher_cache
 from .token_difficulty import model_fingerprint
 from .yardstick import heldout_items, measure_intervals
-from .data import first_rows
+from .tokenization import first_rows
 
 # %% auto #0
 __all__ = ['DRAFT_PRESETS', 'ADDED_SETTINGS', 'DraftConfig', 'draft_config', 'draft_corpus', 'draft_name', 'draft_record',
@@ -84,6 +86,7 @@ class DraftConfig:
             raise ValueError(f"seed={self.seed!r} must be a non-negative integer.")
         if not self.learning_rate > 0: raise ValueError(f"learning_rate={self.learning_rate} must be positive.")
 
+# %% ../nbs/06b_draft.ipynb #e592ca1e
 DRAFT_PRESETS = {
     "cpu": {},
     "gpu": dict(
@@ -154,6 +157,7 @@ def draft_record(path: str | Path) -> dict:
         )
     return json.loads(p.read_text())
 
+# %% ../nbs/06b_draft.ipynb #639cd990
 def check_draft(path: str | Path, teacher, seed: int | None = None) -> dict:
     """The draft's record if it was distilled from `teacher` (and, given `seed`, on that seed's splits); else a
     one-line error"""
@@ -192,6 +196,7 @@ def heldout_table(teacher, models: dict, dataset, tokenizer, seed: int = 0) -> d
         for m, g in iv.groupby("model")
     }
 
+# %% ../nbs/06b_draft.ipynb #ce8dfffe
 def build_draft(teacher, # the teacher: anything `load_model` takes
                 config: DraftConfig = DraftConfig(),
                 tokenizer=None, # default: the teacher's

@@ -13,7 +13,9 @@ import torch, transformers
 from datasets import Dataset
 from tqdm.auto import tqdm
 
-from .data import DataError, cache_dir, load_humaneval, prompt_ids
+from .data import DataError, cache_dir
+from .splits import load_humaneval
+from .tokenization import prompt_ids
 from focus_finetune.generation import (
     ANSWER_TOKENS,
     batch_generate,
@@ -46,7 +48,7 @@ from focus_finetune.run_dir import (
     run_teacher,
     stage_model,
 )
-from .data import first_rows
+from .tokenization import first_rows
 from .run_dir import check_finished
 
 # %% auto #0
@@ -100,6 +102,7 @@ def task_problems(domain: str, test: Dataset, n: int) -> list[dict]:
     ]
     return rows[:n]
 
+# %% ../nbs/07b_evaluation.ipynb #7dea6ad1
 def task_score(
     model, tokenizer, domain: str, problems: list[dict], max_new_tokens: int = ANSWER_TOKENS, progress: bool = True
 ) -> dict:
@@ -151,6 +154,7 @@ def _speed(
         frames.append(measure_items(name, "speedup", alone, t.seconds))
     return pd.concat(frames, ignore_index=True), cost_ratio(students["focus"], teacher, ids[0])
 
+# %% ../nbs/07b_evaluation.ipynb #3b001171
 def evaluate_run(run_dir: str | Path, # a run directory whose training stages are done
                  teacher=None, # the run's teacher if it is loaded already (default: loaded as the run recorded it)
                  progress: bool = True) -> dict:

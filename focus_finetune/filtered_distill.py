@@ -13,7 +13,7 @@ import torch
 from datasets import Dataset
 from transformers import Trainer
 
-from .data import make_collator
+from .tokenization import make_collator
 from focus_finetune.losses import (
     DEFAULT_K,
     IGNORE_INDEX,
@@ -52,6 +52,7 @@ class KeptFractionLog:
             self._kept = []
         super().log(logs, *args, **kwargs)
 
+# %% ../nbs/05_filtered_distill.ipynb #3ebe7795
 class AdaSPECTrainer(KeptFractionLog, DistillTrainer):
     "`DistillTrainer` that trains only on the top-`k` tokens by L_student − L_reference (forward KL)"
     def __init__(
@@ -209,6 +210,7 @@ def generate_continuations(
     ]
     return make_collator(tokenizer)(rows)
 
+# %% ../nbs/05_filtered_distill.ipynb #05775a96
 def teacher_continuations(teacher, dataset: Dataset, tokenizer, max_new_tokens: int = 128, batch_size: int = 8,
                           do_sample: bool = False, temperature: float = 1.0, progress: bool = True) -> Dataset:
     """Sequence-level KD data: every response of a tokenized data set replaced by the teacher's continuation (greedy by
@@ -240,6 +242,7 @@ class OnPolicyConfig:
         if not (isinstance(self.max_new_tokens, int) and self.max_new_tokens >= 1):
             raise ValueError(f"max_new_tokens={self.max_new_tokens!r} must be a positive integer.")
 
+# %% ../nbs/05_filtered_distill.ipynb #dc69097b
 class OnPolicyMixin:
     """Trainer mix-in (GKD): with probability `on_policy.lmbda` per batch, train on the student's own sampled
     continuations"""

@@ -124,6 +124,7 @@ class _FusedHeadLoss(torch.autograd.Function):
         grads = [(g * grad_out).to(dt) if n else None for g, n, dt in zip(ctx.saved_tensors, ctx.need, ctx.dtypes)]
         return (*grads, None, None, None, None)
 
+# %% ../nbs/02a_fused_head.ipynb #d6ab9972
 def fused_head_loss(student: HeadInput, teacher: HeadInput,
                     rows: torch.Tensor, # indices into the flattened positions
                     kind: str = DistillConfig.divergence,
@@ -164,6 +165,7 @@ def fused_distill_loss(
     if len(rows) == 0: return zero_loss(student.hidden)
     return fused_head_loss(student, teacher, rows, kind, _scale(len(rows), num_items_in_batch), chunk, **params)
 
+# %% ../nbs/02a_fused_head.ipynb #1db7ab09
 def fused_adaspec_loss(
     student: HeadInput,
     teacher: HeadInput,

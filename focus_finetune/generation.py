@@ -9,7 +9,7 @@ import functools, inspect, time
 import torch
 from transformers import DynamicCache
 
-from .data import prompt_ids
+from .tokenization import prompt_ids
 
 # %% auto #0
 __all__ = ['ANSWER_TOKENS', 'eos_ids', 'cache_kwarg', 'cached_logits', 'greedy_generate', 'chat_prompt_ids', 'prompt_tensor',
@@ -58,7 +58,7 @@ def greedy_generate(
 
 # %% ../nbs/04a_generation.ipynb #6b1c3e9d
 def chat_prompt_ids(tokenizer, prompt: str, device=None) -> torch.Tensor:
-    "`[1, n]` ids of a user prompt formatted as in training (`focus_finetune.data.prompt_ids`)"
+    "`[1, n]` ids of a user prompt formatted as in training (`focus_finetune.tokenization.prompt_ids`)"
     return torch.tensor([prompt_ids(tokenizer, prompt)], device=device)
 
 def prompt_tensor(tokenizer, prompt: str | list[int], device=None) -> torch.Tensor:

@@ -42,6 +42,7 @@ def same_setting(config: type, name: str):
     f = {f.name: f for f in fields(config)}[name]
     return setting(f.default, f.metadata["help"])
 
+# %% ../nbs/02_losses.ipynb #e0b30854
 @dataclass
 class DistillConfig:
     """What a distillation trainer minimises on each learned token: the divergence, its parameters, and how it is
@@ -97,6 +98,7 @@ def rank_order(lt, ls, margin: float = DistillConfig.margin, top: int = DistillC
     others = ls.scatter(-1, best, float("-inf")).topk(min(top, ls.shape[-1] - 1), dim=-1).values
     return torch.relu(margin - (ls.gather(-1, best) - others)).mean(-1)
 
+# %% ../nbs/02_losses.ipynb #81eb5395
 def divergence_fn(
     kind: str = DistillConfig.divergence,
     beta: float = DistillConfig.beta,
@@ -156,6 +158,7 @@ class _RowDivergence(torch.autograd.Function):
             grad[r] = g.to(grad.dtype)
         return grad, None, None, None, None
 
+# %% ../nbs/02_losses.ipynb #9fba700c
 def row_divergence(student: torch.Tensor, teacher: torch.Tensor, # `[rows, vocab]` logits
                    rows: torch.Tensor | None = None, # indices of the rows to compute (default: all)
                    kind: str = DistillConfig.divergence, chunk: int | None = None, **params) -> torch.Tensor:
@@ -270,6 +273,7 @@ def log1mexp(x: torch.Tensor) -> torch.Tensor:
     x = x.clamp(max=0)
     return torch.where(x > -0.6931, torch.log(-torch.expm1(x)), torch.log1p(-torch.exp(x)))
 
+# %% ../nbs/02_losses.ipynb #0c35c7de
 @torch.no_grad()
 def teacher_targets(logits: torch.Tensor, # `[..., vocab]` teacher logits
                     top_k: int, # tokens kept per position
@@ -329,6 +333,7 @@ def distill_loss(
     else: per_token = row_divergence(student_logits.reshape(-1, V), teacher_logits.reshape(-1, V), rows, kind, **params)
     return per_token_mean(per_token, num_items_in_batch)
 
+# %% ../nbs/02_losses.ipynb #d653e047
 def adaspec_loss(
     student_logits: torch.Tensor,  # `[batch, seq, vocab]`
     teacher_logits: torch.Tensor,  # same shape, frozen teacher (or its cached `TeacherTargets`)

@@ -206,6 +206,7 @@ def uniform_layers(n_total: int, n_keep: int) -> list[int]:
         raise ValueError(f"n_layers={n_keep} must be between 1 and the teacher's {n_total} layers.")
     return sorted(set(np.linspace(0, n_total - 1, n_keep).round().astype(int).tolist()))
 
+# %% ../nbs/01_models.ipynb #a83354cb
 _LAYER_KEY = re.compile(r"^(.*?\.(?:layers|h|blocks))\.(\d+)\.(.*)$")
 
 def make_student(teacher, # a causal LM (or anything `load_model` takes)
@@ -277,6 +278,7 @@ def tiny_tokenizer(vocab_size: int = 512, # BPE vocabulary size, special tokens 
     tok.chat_template = CHATML
     return tok
 
+# %% ../nbs/01_models.ipynb #5398c55c
 def tiny_llama(
     vocab_size: int = 512, n_layers: int = 2, hidden_size: int = 64, seed: int = 0, tie: bool = True, **config_kw
 ) -> LlamaForCausalLM:
@@ -334,6 +336,7 @@ def narrow_config(config, n_layers: int, hidden_size: int):
     if isinstance(getattr(width, "layer_types", None), list): width.layer_types = width.layer_types[:1] * n_layers
     return width
 
+# %% ../nbs/01_models.ipynb #4dcc2802
 def principal_embeddings(embeddings: torch.Tensor, # `[vocab, width]` teacher embeddings
                          width: int, # dimensions to keep
                         ) -> torch.Tensor:

@@ -25,7 +25,7 @@ from .run_dir import mark_done, stage_done, train_stage
 from .specialists import SpecialistRun
 from .speculative import draft_acceptance, teacher_paths
 from .yardstick import acceptance_items, heldout_items, measure_values, paired_comparison
-from .data import first_rows
+from .tokenization import first_rows
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'arm_name', 'objective_trainer', 'score_drafts', 'filtering_effect', 'compare_objectives',
@@ -89,6 +89,7 @@ def score_drafts(run: SpecialistRun, drafts: dict, test, paths: dict | None) -> 
         )
     return pd.concat(frames, ignore_index=True)
 
+# %% ../nbs/08_objectives.ipynb #3476ddde
 def filtering_effect(run_dir: str | Path, table: pd.DataFrame) -> pd.DataFrame:
     """Per objective run with and without filtering: the paired comparison filtered − unfiltered of every measure, on
     the same items"""

@@ -9,7 +9,7 @@ import torch
 import transformers.trainer
 from transformers import PrinterCallback, ProgressCallback, Trainer, TrainerCallback, TrainingArguments
 
-from .data import make_collator
+from .tokenization import make_collator
 from .losses import DistillConfig, TeacherTargets, distill_loss
 from .fused import HeadInput, fusable_head, fused_distill_loss, head_inputs
 from .models import check_same_vocab, output_vocab_size, process_state
@@ -168,6 +168,7 @@ class BarOnlyProgress(ProgressCallback):
     "transformers' training progress bar without the log dicts it writes under it (they stay in `state.log_history`)"
     def on_log(self, args, state, control, logs=None, **kwargs): pass
 
+# %% ../nbs/03_reference_kd.ipynb #0a2910e3
 def show_training(trainer: Trainer, progress: bool = True, verbose: bool = False) -> Trainer:
     "What `trainer` prints: its bar and log lines (`verbose`), its bar alone (`progress`), or nothing"
     if verbose: return trainer
@@ -186,6 +187,7 @@ def precision_args(bf16: bool) -> dict:
     "`training_args` overrides for bfloat16 mixed precision (on the CPU where there is no CUDA device), or none"
     return dict(bf16=True, use_cpu=not torch.cuda.is_available()) if bf16 else {}
 
+# %% ../nbs/03_reference_kd.ipynb #916e30d2
 def distill(teacher, student, tokenizer, train_dataset, eval_dataset=None, output_dir: str = "runs/distill",
             distillation: DistillConfig | None = None, trainer_class=None, trainer_kwargs: dict | None = None,
             **args_overrides) -> DistillTrainer:

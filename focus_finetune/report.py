@@ -49,6 +49,7 @@ def plot_training(run_dir: Path, ax=None):
     ax.set(title="Training loss (each run's own objective)", ylabel="loss (nats/token)")
     return ax
 
+# %% ../nbs/07c_report.ipynb #7840cad4
 def plot_measures(
     intervals: pd.DataFrame,
     measures=("test_loss", "off_domain_loss", "kl", "alpha", "tau", "pass@1", "exact_match", "choice_accuracy"),
@@ -122,6 +123,7 @@ def _scoring_seconds(run_dir: Path) -> dict:
     f = run_dir/"evaluation"/"counts.json"
     return {"seconds": json.loads(f.read_text()).get("seconds")} if f.exists() else {}
 
+# %% ../nbs/07c_report.ipynb #3592e5a7
 def _stages_table(run_dir: Path) -> pd.DataFrame:
     "Seconds per stage; for training stages the steps run and, with evaluation, the step kept and its held-out loss"
     rows = []
@@ -175,6 +177,7 @@ def matched_section(matched: pd.DataFrame | None, cfg) -> list[str]:
         "",
     ]
 
+# %% ../nbs/07c_report.ipynb #20a65c8c
 def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cmp: pd.DataFrame, counts: dict,
                  matched: pd.DataFrame | None = None, # the comparison against the third arm, when the run has one
                 ) -> Path:
@@ -339,6 +342,7 @@ class SpecialistResult:
         if self.comparison is not None: lines += ["", verdict(self.comparison)]
         return "\n".join(lines)
 
+# %% ../nbs/07c_report.ipynb #b8156814
 def load_result(run_dir: str | Path) -> SpecialistResult:
     "The `SpecialistResult` of a run directory (or of a several-seed run), from what its stages saved"
     run_dir = Path(run_dir)
@@ -372,6 +376,7 @@ def matched_over_seeds(matched: pd.DataFrame | None) -> list[str]:
     return ["## FocusFineTune − all-token-matched over seeds", "", markdown_table(matched[cols]), "",
             f"**{verdict(matched, 'all-token-matched')}**", ""]
 
+# %% ../nbs/07c_report.ipynb #29b9cc92
 def seeds_result(
     run_dir: Path,
     results: dict,

@@ -14,21 +14,14 @@ from tqdm.auto import tqdm
 from transformers import TrainerState
 from transformers.trainer_utils import get_last_checkpoint
 
-from focus_finetune.data import (
-    DOMAINS,
-    DataError,
-    is_records,
-    load_domain,
-    load_examples,
-    make_collator,
-    split_examples,
-    tokenize_dataset,
-)
+from .data import DOMAINS, DataError
+from .splits import is_records, load_domain, load_examples, split_examples
+from .tokenization import make_collator, tokenize_dataset
 from .models import default_device, load_model, process_state
 from .reference_kd import keep_best_args, precision_args, show_training, training_args
 from .token_difficulty import model_fingerprint
 from .specialist_config import SpecialistConfig
-from .data import first_rows
+from .tokenization import first_rows
 
 # %% auto #0
 __all__ = ['STAGES', 'MODEL_KEYS', 'TEACHER_FREE', 'RunDirError', 'describe_source', 'with_new_settings', 'open_run_dir',
@@ -69,6 +62,7 @@ def with_new_settings(record: dict) -> dict:
     if not isinstance(record.get("config"), dict): return record
     return {**record, "config": {f.name: f.default for f in fields(SpecialistConfig)} | record["config"]}
 
+# %% ../nbs/07a_run_dir.ipynb #6a64c975
 def open_run_dir(path: str | Path, record: dict, overwrite: bool = False) -> Path:
     """Create or reopen a run directory for `record`; a different existing run is an error (or, with `overwrite`,
     deleted) unless it left nothing but its record"""
@@ -188,6 +182,7 @@ def specialist_splits(domain: str, domain_data=None, config: SpecialistConfig = 
         )
     return split_examples(load_examples(domain_data), seed=config.seed, **caps)
 
+# %% ../nbs/07a_run_dir.ipynb #1ed808b9
 def off_domain_test(domain: str, tokenizer, config: SpecialistConfig = SpecialistConfig()) -> Dataset | None:
     "Tokenized test examples of the other built-in domains, `config.off_domain_examples` in all (None when 0)"
     others = [d for d in DOMAINS if d != domain]
@@ -269,6 +264,7 @@ def train_stage(
         shutil.rmtree(ckpt, ignore_errors=True)
     return trainer.state
 
+# %% ../nbs/07a_run_dir.ipynb #f464ce55
 def stage_record(state: TrainerState) -> dict:
     """What a training stage records of its run: steps, last training loss, and with evaluation every held-out loss and
     the best one kept"""

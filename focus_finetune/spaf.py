@@ -20,7 +20,7 @@ if TYPE_CHECKING: import pandas as pd  # annotations only: pandas is imported wh
 from transformers.trainer_utils import get_last_checkpoint
 from transformers.utils import ModelOutput
 
-from .data import make_collator
+from .tokenization import make_collator
 from .generation import cache_kwarg, eos_ids
 from .losses import check_k, learned_rows, per_token_mean, row_divergence, select_top_k, setting
 from .models import ModelLoadError, library_progress_bars, load_model, output_vocab_size, process_state
@@ -34,7 +34,7 @@ from focus_finetune.speculative import (
     check_gamma,
     warp_probs,
 )
-from .data import first_rows
+from .tokenization import first_rows
 from .losses import zero_loss
 from .reference_kd import across_ranks
 
@@ -428,6 +428,7 @@ def _base_step(model: SpAFModel, seq, cache, stats, do_sample, temperature, top_
         else int(logits.argmax())
     )
 
+# %% ../nbs/06c_spaf.ipynb #d65d4231
 @torch.no_grad()
 def spaf_generate(model: SpAFModel, input_ids: torch.Tensor, max_new_tokens: int = 64,
                   num_draft_tokens: int | None = None, # default: the config's
@@ -559,9 +560,11 @@ def train_spaf(base, tokenizer, train_dataset, eval_dataset=None,
         trainer.train(resume_from_checkpoint=last)
         if draft_vocab:
             set_draft_vocab(model, draft_vocab_ids(train_dataset, draft_vocab, tuple(sorted(eos_ids(model.base)))))
-        if process_state().is_main_process:
+        state = process_state()
+        if state.is_main_process:
             model.save_spaf_components(out)
             (out/"log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
+        state.wait_for_everyone()  # every process returns with the components on disk: the next arm may load them
     return trainer
 
 # %% ../nbs/06c_spaf.ipynb #2a227d65
@@ -608,7 +611,8 @@ def spaf_filter_experiment(domain: str, base, tokenizer, run_dir: str | Path,
                            progress: bool = True) -> "pd.DataFrame":
     "All-token vs AdaSPEC-filtered SpAF components on `domain`, one seed: the paired comparison (also in `run_dir`)"
     import pandas as pd
-    from focus_finetune.data import load_domain, tokenize_dataset
+    from focus_finetune.splits import load_domain
+    from focus_finetune.tokenization import tokenize_dataset
     from focus_finetune.generation import eval_prompts
     from focus_finetune.speculative import draft_acceptance
     from focus_finetune.yardstick import acceptance_items, heldout_items, paired_comparison

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import torch
 from transformers import SchedulerType
 
-from .data import MAX_EVAL, MAX_LENGTH, MAX_TRAIN
+from .splits import MAX_EVAL, MAX_TRAIN
+from .tokenization import MAX_LENGTH
 from .models import STUDENT_LAYERS, process_state
 from .losses import DEFAULT_K, DistillConfig, check_k, same_setting, setting
 from .generation import ANSWER_TOKENS
@@ -196,6 +197,7 @@ def split_batch(batch_size: int, grad_accum: int, processes: int) -> dict:
     batch = min(batch_size, per)
     return dict(batch_size=batch, grad_accum=per // batch)
 
+# %% ../nbs/07_specialist_config.ipynb #e7b74076
 def preset_settings(
     name: str,  # a key of `PRESETS`
     given: dict | None = None,  # settings given beside the preset

@@ -13,7 +13,8 @@ import torch
 from datasets import Dataset
 from transformers import Trainer, TrainerState
 
-from .data import DOMAINS, DataError, tokenize_dataset
+from .data import DOMAINS, DataError
+from .tokenization import tokenize_dataset
 from .draft import draft_path, draft_record, is_draft_spec, resolve_draft
 from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer
 from focus_finetune.models import (
@@ -64,7 +65,7 @@ from focus_finetune.run_dir import (
 )
 from .evaluation import evaluate_run
 from .report import SpecialistResult, load_result, refresh_report, seeds_result
-from .data import first_rows
+from .tokenization import first_rows
 
 # %% auto #0
 __all__ = ['teacher_config', 'SpecialistRun', 'check_seeds', 'FocusFineTune']
@@ -96,6 +97,7 @@ def teacher_config(teacher_model):
     "The teacher's config, from the model in memory or read from its source without loading weights"
     return teacher_model.config if _is_model_object(teacher_model) else load_config(teacher_model)
 
+# %% ../nbs/07d_specialists.ipynb #c187004d
 def _check_run_inputs(domain: str, teacher_model, student_model, domain_data, config: SpecialistConfig):
     "Fail before any work, with a one-line error, on inputs that a later stage would reject"
     teacher_free = teacher_model is None
@@ -219,6 +221,7 @@ def eval_set(self: SpecialistRun) -> Dataset | None:
     val = self.data()["validation"]
     return first_rows(val, self.config.eval_sequences)
 
+# %% ../nbs/07d_specialists.ipynb #b5d939e5
 @patch
 def train(
     self: SpecialistRun, trainer_class, model, stage: str, steps: int, learning_rate: float, epochs: float = 0.0, **kw
@@ -354,6 +357,7 @@ def stage_reference(self: SpecialistRun) -> dict:
     )
     return stage_record(state) | self.cache_record()
 
+# %% ../nbs/07d_specialists.ipynb #c9abcdcb
 @patch
 def stage_analysis(self: SpecialistRun) -> dict:
     val = self.data()["validation"]
@@ -456,6 +460,7 @@ def check_seeds(seeds) -> tuple:
         )
     return seeds
 
+# %% ../nbs/07d_specialists.ipynb #45ec24e3
 class FocusFineTune:
     "Turns a teacher and a small student into a domain specialist by selective distillation, and measures it"
     def __init__(
@@ -604,6 +609,7 @@ def create_science_specialist(
     "A science specialist (research abstracts)"
     return self.create_specialist("science", teacher_model, student_model, domain_data, **kwargs)
 
+# %% ../nbs/07d_specialists.ipynb #ab1de98f
 @patch
 def create_creative_specialist(
     self: FocusFineTune, teacher_model=None, student_model=None, domain_data=None, **kwargs

@@ -101,6 +101,7 @@ def pick_token(probs: torch.Tensor, do_sample: bool, generator: torch.Generator 
     "A sample from `probs`, or its argmax when not sampling"
     return torch.multinomial(probs, 1, generator=generator).item() if do_sample else int(probs.argmax())
 
+# %% ../nbs/06_speculative.ipynb #c9c1c791
 def accept_drafts(p: torch.Tensor, # `[g + 1, vocab]` target distributions at the drafted positions and the one after
                   q: list, # the draft's distribution at each drafted position (over the full vocabulary)
                   drafted: list[int], eos: set,
@@ -264,6 +265,7 @@ def acceptance_eval(
         rows.append(row)
     return pd.DataFrame(rows)
 
+# %% ../nbs/06_speculative.ipynb #e1f511ba
 def summarize_acceptance(df: "pd.DataFrame") -> dict:
     "Pooled block acceptance, τ, tokens/s and speed-up of an `acceptance_eval` table"
     out = dict(block_acceptance=df.accepted.sum() / df.drafted.sum(), tau=df.new_tokens.sum() / df.target_calls.sum(),
@@ -309,6 +311,7 @@ def continuation_acceptance(
                 )
     return out
 
+# %% ../nbs/06_speculative.ipynb #23249e82
 def greedy_replay(
     agree,  # per token of the target's greedy continuation: the draft's argmax is the target's
     gamma: int = DEFAULT_GAMMA,
@@ -354,6 +357,7 @@ def teacher_paths(
                 greedy=batch_generate(target, ids, do_sample=False, **gen),
                 sampled=batch_generate(target, ids, do_sample=True, temperature=temperature, **gen))
 
+# %% ../nbs/06_speculative.ipynb #d3890cb4
 def draft_acceptance(
     target,
     drafts: dict,

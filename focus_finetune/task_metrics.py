@@ -82,6 +82,7 @@ def final_answer(text: str) -> str:
     found = _NUMBER.findall(text.replace(",", ""))
     return found[-1] if found else text.strip()
 
+# %% ../nbs/05a_task_metrics.ipynb #3e4f2145
 _LATEX = [(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)"), (r"\\sqrt\{([^{}]*)\}", r"sqrt(\1)"),
           (r"\\(?:text|mathrm|mathbf)\{([^{}]*)\}", r"\1"), (r"\\(?:left|right|,|;|!|quad)", ""),
           (r"\\(?:cdot|times)", "*"), (r"\\div", "/"), (r"\\pi", "pi"), (r"\^", "**")]

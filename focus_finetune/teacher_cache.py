@@ -13,7 +13,8 @@ from datasets import Dataset
 from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
-from .data import cache_dir, make_collator
+from .data import cache_dir
+from .tokenization import make_collator
 from .losses import LOGP_FLOOR, TeacherTargets, teacher_targets
 from .models import output_vocab_size, process_state
 from .token_difficulty import model_fingerprint, model_logits

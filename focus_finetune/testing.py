@@ -6,7 +6,8 @@
 from __future__ import annotations
 import tempfile
 
-from .data import load_domain, tokenize_dataset
+from .splits import load_domain
+from .tokenization import tokenize_dataset
 from .models import tiny_llama
 from .reference_kd import supervised_finetune
 

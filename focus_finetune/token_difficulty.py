@@ -13,7 +13,7 @@ import torch
 from datasets import Dataset, load_from_disk
 from tqdm.auto import tqdm
 
-from .data import make_collator
+from .tokenization import make_collator
 from .losses import DEFAULT_K, next_token_mask, token_ce, token_divergence
 
 # %% auto #0
@@ -180,6 +180,7 @@ def model_fingerprint(model) -> str:
         h.update(p.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
     return h.hexdigest()
 
+# %% ../nbs/04_token_difficulty.ipynb #6e92bbca
 def cache_reference_losses(teacher, reference, dataset: Dataset, tokenizer, path: str | Path | None = None,
                            batch_size: int = 8) -> Dataset:
     "`dataset` with a `ref_losses` column, computed once and (with `path`) saved to / loaded from disk"

@@ -35,6 +35,7 @@ class Measure:
 def _tau_predicted(a, ctx): return np.vectorize(expected_block_efficiency)(a, ctx["gamma"])
 def _speedup_predicted(a, ctx): return np.vectorize(theoretical_speedup)(a, ctx["gamma"], ctx["cost_ratio"])
 
+# %% ../nbs/06a_yardstick.ipynb #d87d2c24
 LOSS = "held-out loss"  # the measure families
 MATCH = "teacher match"
 ACCEPT = "acceptance"
@@ -97,6 +98,7 @@ def measures_table() -> pd.DataFrame:
                  definition=x.definition) for m, x in MEASURES.items()]
     return pd.DataFrame(rows).set_index("measure")
 
+# %% ../nbs/06a_yardstick.ipynb #cee0bacb
 def _is_primary(measure: str) -> bool:
     p = PRIMARY[MEASURES[measure].family]
     return measure in p if isinstance(p, tuple) else measure == p
@@ -120,6 +122,7 @@ def measure_items(model: str, measure: str, num, den, item=None) -> pd.DataFrame
         )
     )
 
+# %% ../nbs/06a_yardstick.ipynb #9b62c017
 @torch.no_grad()
 def heldout_items(
     models: dict,  # name -> model
@@ -151,6 +154,7 @@ def heldout_items(
             frames += [measure_items(name, measure, v, n, item) for measure, v in sums.items()]
     return pd.concat(frames, ignore_index=True)
 
+# %% ../nbs/06a_yardstick.ipynb #be7b4c04
 def acceptance_items(table: pd.DataFrame) -> pd.DataFrame:
     "Per draft and prompt, from a `draft_acceptance` table: the items of every acceptance measure"
     cols = dict(
@@ -222,6 +226,7 @@ def measure_values(items: pd.DataFrame, context: dict | None = None) -> pd.DataF
             for model in items[items.measure == (MEASURES[m].base or m)].model.unique()}
     return pd.Series(vals).unstack()[[m for m in available(items, context)]]
 
+# %% ../nbs/06a_yardstick.ipynb #fe94c45b
 def paired_comparison(items: pd.DataFrame, a: str = "all-token", b: str = "focus", context: dict | None = None,
                       n_boot: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> pd.DataFrame:
     """Per measure: `a`, `b`, the difference b − a with its paired 95 % interval, and which is better (`tie` when it
@@ -312,6 +317,7 @@ def seed_interval(values) -> tuple[float, float, float]:
     half = t_quantile(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v))
     return float(v.mean()), float(v.mean() - half), float(v.mean() + half)
 
+# %% ../nbs/06a_yardstick.ipynb #6b8ce6f5
 def seed_summary(comparisons: dict, a: str = "all-token", b: str = "focus") -> pd.DataFrame:
     """Per measure over seeds (`{seed: paired_comparison}`): mean `a`, `b` and difference, its 95 % t-interval, the
     better arm"""

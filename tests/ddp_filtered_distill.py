@@ -7,7 +7,8 @@ import hashlib, os, sys
 
 import torch
 
-from focus_finetune.data import load_domain, make_collator, tokenize_dataset
+from focus_finetune.splits import load_domain
+from focus_finetune.tokenization import make_collator, tokenize_dataset
 from focus_finetune.filtered_distill import AdaSPECTrainer
 from focus_finetune.models import end_processes, make_student, tiny_llama, tiny_tokenizer
 from focus_finetune.reference_kd import training_args

@@ -4,7 +4,8 @@ then filtered ones against them, and writes both to OUT; tests/test_multiprocess
 """
 import sys
 
-from focus_finetune.data import load_domain, tokenize_dataset
+from focus_finetune.splits import load_domain
+from focus_finetune.tokenization import tokenize_dataset
 from focus_finetune.models import end_processes, load_model, load_tokenizer
 from focus_finetune.spaf import train_spaf
 

@@ -15,13 +15,19 @@ def torchrun(script: str, *args, port: int) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=900)
 
 
+def failure(res: subprocess.CompletedProcess) -> str:
+    "What a failed run said: each rank's traceback lines first (torchrun puts the root cause above), then the tail"
+    ranks = [line for line in res.stderr.splitlines() if line.startswith("[rank") and "Warning" not in line]
+    return "\n".join(ranks[-40:]) + "\n...\n" + res.stderr[-1500:]
+
+
 def one_process(script: str, *args) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(HERE / script), *map(str, args)], capture_output=True, text=True, env=ENV, timeout=900)
 
 
 def test_two_ranks_finish_with_identical_weights(tmp_path):
     res = torchrun("ddp_filtered_distill.py", tmp_path, port=29533)
-    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.returncode == 0, failure(res)
     ranks = [(tmp_path / f"rank{r}.txt").read_text().split() for r in (0, 1)]
     assert [r[0] for r in ranks] == ["2", "2"], ranks          # a real two-process world
     assert ranks[0][1] == ranks[1][1], ranks                   # same weights on both ranks
@@ -41,9 +47,9 @@ def test_specialize_in_two_processes_matches_one(tmp_path):
     teacher = warm_teacher(tok, "medical")
     teacher.save_pretrained(tmp_path / "teacher"); tok.save_pretrained(tmp_path / "teacher")
     one = one_process("ddp_specialize.py", tmp_path / "teacher", tmp_path / "one", 4)
-    assert one.returncode == 0, one.stderr[-3000:]
+    assert one.returncode == 0, failure(one)
     two = torchrun("ddp_specialize.py", tmp_path / "teacher", tmp_path / "two", 2, port=29534)
-    assert two.returncode == 0, two.stderr[-3000:]
+    assert two.returncode == 0, failure(two)
     assert "Could not locate the best model" not in two.stderr            # no process lost its best checkpoint
     seen = [json.loads((tmp_path / "two" / f"rank{r}.json").read_text()) for r in (0, 1)]
     assert [s["processes"] for s in seen] == [2, 2]
@@ -67,9 +73,9 @@ def test_spaf_in_two_processes_matches_one(tmp_path):
     base = warm_teacher(tok, "medical", n_layers=4)
     base.save_pretrained(tmp_path / "base"); tok.save_pretrained(tmp_path / "base")
     one = one_process("ddp_spaf.py", tmp_path / "base", tmp_path / "one", 4)
-    assert one.returncode == 0, one.stderr[-3000:]
+    assert one.returncode == 0, failure(one)
     two = torchrun("ddp_spaf.py", tmp_path / "base", tmp_path / "two", 2, port=29535)
-    assert two.returncode == 0, two.stderr[-3000:]
+    assert two.returncode == 0, failure(two)
     parts = lambda d: load_file(d / "spaf_components.safetensors")
     a, b = parts(tmp_path / "one" / "all-token"), parts(tmp_path / "two" / "all-token")
     assert a.keys() == b.keys()

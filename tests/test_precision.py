@@ -3,7 +3,8 @@ import math
 
 import torch
 
-from focus_finetune.data import load_domain, tokenize_dataset
+from focus_finetune.splits import load_domain
+from focus_finetune.tokenization import tokenize_dataset
 from focus_finetune.filtered_distill import AdaSPECTrainer
 from focus_finetune.losses import DistillConfig
 from focus_finetune.models import make_student, tiny_llama, tiny_tokenizer

@@ -19,10 +19,12 @@ def _chapter_of_module() -> dict:
 
 
 def _imports(module: str) -> list:
-    "(imported module, names) for each relative import of `focus_finetune.<module>`"
+    "(imported module, names) for each import of the package's own modules by `focus_finetune.<module>`"
     tree = ast.parse((LIB / f"{module}.py").read_text())
-    return [(node.module, [a.name for a in node.names]) for node in ast.walk(tree)
-            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module]
+    own = lambda n: n.module if n.level == 1 else n.module.removeprefix("focus_finetune.")  # noqa: E731
+    return [(own(node), [a.name for a in node.names]) for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
+            and (node.level == 1 or node.module.startswith("focus_finetune."))]
 
 
 def test_modules_import_only_earlier_chapters_and_public_names():
@@ -64,3 +66,20 @@ def test_every_public_callable_is_documented_in_its_chapter():
         code = "\n".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code")
         if not re.search(rf"show_doc\({re.escape(name)}\b", code): missing.append(f"{name} ({nb.name})")
     assert not missing, "no show_doc in the chapter that exports: " + ", ".join(missing)
+
+
+EXPORT_CELL_LINES = 40
+
+
+def test_long_export_cells_hold_one_definition():
+    "The fastcore rhythm: an export cell over 40 lines is one function or class (or the imports), never several"
+    long = []
+    for nb in sorted(NBS.glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(nb.read_text())["cells"]):
+            src = "".join(cell["source"])
+            if cell["cell_type"] != "code" or not src.startswith("#| export"): continue
+            if len(src.splitlines()) <= EXPORT_CELL_LINES: continue
+            body = ast.parse(src).body
+            defs = [n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+            if len(defs) > 1: long.append(f"{nb.name} cell {i}: {len(src.splitlines())} lines, {len(defs)} definitions")
+    assert not long, "split these export cells at their definitions:\n" + "\n".join(long)
