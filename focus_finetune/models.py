@@ -60,14 +60,15 @@ def convert_gguf(gguf: str | Path, # a .gguf file
     out = Path(out) if out else cache_dir("models")/f"{gguf.stem}-{_gguf_key(gguf)}"
     if (out/"config.json").exists(): return out
     try:
-        tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+        with library_progress_bars(False):  # once per machine, a few seconds: no de-quantising or loading bars
+            tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+            model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
     except Exception as e:
         raise ModelLoadError(f"{gguf} could not be read as a GGUF model ({type(e).__name__}: {str(e)[:200]}).") from e
     model.hf_quantizer = None  # the weights are de-quantised float32 now: save them as a plain model
     if hasattr(model.config, "quantization_config"): del model.config.quantization_config
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=".converting-"))
-    model.save_pretrained(tmp)
+    with library_progress_bars(False): model.save_pretrained(tmp)
     tok.save_pretrained(tmp)
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
