@@ -194,8 +194,6 @@ def distill(teacher, student, tokenizer, train_dataset, eval_dataset=None, outpu
     "Distil `teacher` into `student` on tokenized data; returns the trained `DistillTrainer`"
     _reject_loose_settings(args_overrides, "distill")
     if eval_dataset is not None and "eval_strategy" not in args_overrides: args_overrides["eval_strategy"] = "steps"
-    if args_overrides.get("eval_strategy", "no") != "no":
-        args_overrides.setdefault("eval_steps", args_overrides.get("logging_steps", 10))
     trainer = (trainer_class or DistillTrainer)(
         model=student,
         args=training_args(output_dir, **args_overrides),

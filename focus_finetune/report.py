@@ -265,6 +265,11 @@ def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cm
     return run_dir/"report.md"
 
 # %% ../nbs/07c_report.ipynb #5f84ec5b
+def _matched_fields(matched: pd.DataFrame | None, key: str) -> dict:
+    "The third arm's comparison (under `key`) and its verdict for metrics.json; nothing without a third arm"
+    if matched is None: return {}
+    return {key: matched.to_dict(orient="records"), "verdict_matched": verdict(matched, "all-token-matched")}
+
 def refresh_report(run_dir: str | Path) -> Path:
     """Intervals, the paired comparison, `metrics.json` and `report.md` of an evaluated run, from its saved items (runs
     no model)"""
@@ -295,14 +300,7 @@ def refresh_report(run_dir: str | Path) -> Path:
         intervals=intervals.to_dict(orient="records"),
         comparison=cmp.to_dict(orient="records"),
         verdict=verdict(cmp),
-        **(
-            {}
-            if matched is None
-            else dict(
-                comparison_matched=matched.to_dict(orient="records"),
-                verdict_matched=verdict(matched, "all-token-matched"),
-            )
-        ),
+        **_matched_fields(matched, "comparison_matched"),
         stages={s: stage_done(run_dir, s) for s in STAGES if stage_done(run_dir, s)},
     )
     (run_dir/"metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
@@ -427,14 +425,7 @@ def seeds_result(
                 mean=metrics.to_dict(orient="index"),
                 over_seeds=summary.to_dict(orient="records"),
                 verdict=verdict(summary),
-                **(
-                    {}
-                    if matched is None
-                    else dict(
-                        over_seeds_matched=matched.to_dict(orient="records"),
-                        verdict_matched=verdict(matched, "all-token-matched"),
-                    )
-                ),
+                **_matched_fields(matched, "over_seeds_matched"),
             ),
             indent=2,
             default=float,

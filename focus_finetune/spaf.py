@@ -543,9 +543,7 @@ def train_spaf(base, tokenizer, train_dataset, eval_dataset=None,
         model = SpAFModel(base, spaf_config, seed=args_overrides.get("seed", 0))
         if isinstance(reference, (str, Path)): reference = SpAFModel(model.base).load_spaf_components(reference)
         args = {"learning_rate": 1e-4, "disable_tqdm": not progress, **args_overrides}
-        if eval_dataset is not None:
-            args.setdefault("eval_strategy", "steps")
-            args.setdefault("eval_steps", args.get("logging_steps", 10))
+        if eval_dataset is not None: args.setdefault("eval_strategy", "steps")  # every `logging_steps` (transformers)
         trainer = SpAFTrainer(
             model=model,
             args=training_args(out / "checkpoints", **args),
