@@ -270,6 +270,7 @@ def _matched_fields(matched: pd.DataFrame | None, key: str) -> dict:
     if matched is None: return {}
     return {key: matched.to_dict(orient="records"), "verdict_matched": verdict(matched, "all-token-matched")}
 
+# %% ../nbs/07c_report.ipynb #4e672a72
 def refresh_report(run_dir: str | Path) -> Path:
     """Intervals, the paired comparison, `metrics.json` and `report.md` of an evaluated run, from its saved items (runs
     no model)"""
