@@ -6,6 +6,7 @@
 from __future__ import annotations
 import copy, hashlib, importlib.util, os, re, shutil, tempfile, time
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import datasets
@@ -15,6 +16,7 @@ from accelerate import PartialState
 from transformers import (AutoConfig, AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM,
                           PreTrainedModel, PreTrainedTokenizerBase, PreTrainedTokenizerFast)
 from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+from tqdm.auto import tqdm
 from transformers.utils import logging as transformers_logging
 
 from .data import cache_dir
@@ -191,12 +193,25 @@ def _set_library_bars(transformers_on: bool, datasets_on: bool):
     datasets.enable_progress_bars() if datasets_on else datasets.disable_progress_bars()
 
 @contextmanager
+def _gguf_reader_bar(show: bool):
+    "transformers' GGUF reader draws tqdm's own bar (not under transformers' switch): disabled within the block"
+    import transformers.modeling_gguf_pytorch_utils as reader
+    if show or not hasattr(reader, "tqdm"):
+        yield
+        return
+    bar, reader.tqdm = reader.tqdm, partial(tqdm, disable=True)
+    try: yield
+    finally: reader.tqdm = bar
+
+@contextmanager
 def library_progress_bars(show: bool): # False: no transformers or datasets progress bars within the block
     "Hide transformers' and datasets' own progress bars unless `show`; their settings are restored afterwards"
     before = transformers_logging.is_progress_bar_enabled(), datasets.is_progress_bar_enabled()
     _set_library_bars(show and before[0], show and before[1])
-    try: yield
+    try:
+        with _gguf_reader_bar(show): yield
     finally: _set_library_bars(*before)
+
 
 # %% ../nbs/01_models.ipynb #17194a8a
 STUDENT_LAYERS = 8  # decoder layers of a student carved from the teacher by default (SmolLM2-135M has 30)
