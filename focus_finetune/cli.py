@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .data import DOMAINS, DataError
 from .splits import MAX_EVAL, MAX_TRAIN, load_domain, load_examples, split_examples
-from .tokenization import MAX_LENGTH, domain_table, source_table, tokenize_dataset, token_stats
+from .tokenization import MAX_LENGTH, domain_table, plain_warnings, source_table, tokenize_dataset, token_stats
 from .draft import DRAFT_PRESETS, DraftConfig, build_draft, draft_config, draft_record
 from focus_finetune.models import (
     DEFAULT_TEACHER,
@@ -597,6 +597,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     "Run `focus-finetune` with `argv` (default: the command line)"
     args = build_parser().parse_args(argv)
+    plain_warnings()  # a warning is one line, its kind and message (not this machine's paths and source lines)
     try: code = args.func(args)
     except (DataError, ModelLoadError, ValueError) as e:
         print(f"focus-finetune {args.command}: error: {e}", file=sys.stderr)

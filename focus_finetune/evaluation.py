@@ -154,6 +154,44 @@ def _speed(
         frames.append(measure_items(name, "speedup", alone, t.seconds))
     return pd.concat(frames, ignore_index=True), cost_ratio(students["focus"], teacher, ids[0])
 
+# %% ../nbs/07b_evaluation.ipynb #5412048e
+def _run_students(run_dir: Path) -> dict:
+    "The untrained, all-token and FocusFineTune students of a run (and all-token-matched where it trained one)"
+    names = {"untrained": "init", "all-token": "reference", "focus": "focus"}
+    if (run_dir/"matched"/"model").exists(): names["all-token-matched"] = "matched"  # match_kept_tokens
+    return {name: stage_model(run_dir, stage) for name, stage in names.items()}
+
+def _task_items(models: dict, tokenizer, domain: str, problems: list[dict], max_new_tokens: int, out: Path,
+                step=lambda: None) -> tuple[list[pd.DataFrame], dict | None]:
+    "Task-metric items of every model, their answers in `out/task_answers.jsonl`; the best constant answer (choices)"
+    frames, baseline = [], None
+    with open(out/"task_answers.jsonl", "w") as f:
+        for name, model in models.items():
+            score = task_score(model, tokenizer, domain, problems, max_new_tokens, progress=False)
+            correct = [d["correct"] for d in score["details"]]
+            frames.append(measure_items(name, score["metric"], correct, np.ones(score["n"])))
+            for d in score["details"]: f.write(json.dumps(dict(model=name, **d)) + "\n")
+            baseline = score["baseline"]
+            step()
+    return frames, baseline
+
+def _speculative_items(teacher, students: dict, tokenizer, prompts: list, timing: list, cfg: SpecialistConfig,
+                       out: Path, step=lambda: None) -> tuple[list[pd.DataFrame], dict]:
+    "Acceptance items over `prompts` (rows in `out/acceptance.csv`), speed-up items over `timing`; the context"
+    frames, context = [], dict(gamma=cfg.gamma)
+    if prompts:
+        acc = draft_acceptance(teacher, students, tokenizer, prompts, cfg.gamma, cfg.spec_new_tokens, seed=cfg.seed,
+                               batch_size=4, progress=False)
+        acc.to_csv(out/"acceptance.csv", index=False)
+        frames.append(acceptance_items(acc))
+        step()
+    if timing:
+        speed, context["cost_ratio"] = _speed(teacher, students, tokenizer, timing, cfg, progress=False)
+        frames.append(speed)
+        step()
+    return frames, context
+
+
 # %% ../nbs/07b_evaluation.ipynb #3b001171
 def evaluate_run(run_dir: str | Path, # a run directory whose training stages are done
                  teacher=None, # the run's teacher if it is loaded already (default: loaded as the run recorded it)
@@ -167,46 +205,29 @@ def evaluate_run(run_dir: str | Path, # a run directory whose training stages ar
     out.mkdir(exist_ok=True)
     if not teacher_free and teacher is None: teacher = run_teacher(run_dir)
     tokenized, raw, off = run_data(run_dir), run_data(run_dir, "raw"), run_data(run_dir, "off_domain")
-    test = first_rows(tokenized["test"], cfg.eval_examples)
-    students = {
-        "untrained": stage_model(run_dir, "init"),
-        "all-token": stage_model(run_dir, "reference"),
-        "focus": stage_model(run_dir, "focus"),
-    }
-    if (run_dir / "matched" / "model").exists():
-        students["all-token-matched"] = stage_model(run_dir, "matched")  # match_kept_tokens
+    test, students = first_rows(tokenized["test"], cfg.eval_examples), _run_students(run_dir)
     models = ({} if teacher_free else {"teacher": teacher}) | students
-    frames, context = [], dict(gamma=cfg.gamma)
-    frames.append(heldout_items(models, test, tokenizer, teacher, batch_size=4))
+    prompts = [] if teacher_free else eval_prompts(raw["test"], cfg.spec_prompts, tokenizer)
+    problems, timing = task_problems(rec["domain"], raw["test"], cfg.task_problems), prompts[: cfg.timing_prompts]
+    steps = 1 + (off is not None) + bool(prompts) + bool(timing) + len(models) * bool(problems)
+    bar = tqdm(total=steps, desc="evaluation", disable=not progress, leave=False)  # one bar for the whole stage
+    frames, baseline = [heldout_items(models, test, tokenizer, teacher, batch_size=4)], None
+    bar.update()
     if off is not None:
         frames.append(heldout_items(models, off, tokenizer, loss_measure="off_domain_loss", batch_size=4))
-    prompts = [] if teacher_free else eval_prompts(raw["test"], cfg.spec_prompts, tokenizer)
-    if prompts:
-        acc = draft_acceptance(teacher, students, tokenizer, prompts, cfg.gamma, cfg.spec_new_tokens, seed=cfg.seed,
-                               batch_size=4, progress=progress)
-        acc.to_csv(out/"acceptance.csv", index=False)
-        frames.append(acceptance_items(acc))
-        if cfg.timing_prompts:
-            speed, context["cost_ratio"] = _speed(
-                teacher, students, tokenizer, prompts[: cfg.timing_prompts], cfg, progress
-            )
-            frames.append(speed)
-    problems, baseline = task_problems(rec["domain"], raw["test"], cfg.task_problems), None
+        bar.update()
+    spec, context = _speculative_items(teacher, students, tokenizer, prompts, timing, cfg, out, bar.update)
+    frames += spec
     if problems:
-        with open(out/"task_answers.jsonl", "w") as f:
-            for name, model in models.items():
-                score = task_score(model, tokenizer, rec["domain"], problems, cfg.task_new_tokens, progress)
-                baseline = score["baseline"]
-                frames.append(
-                    measure_items(name, score["metric"], [d["correct"] for d in score["details"]], np.ones(score["n"]))
-                )
-                for d in score["details"]: f.write(json.dumps(dict(model=name, **d)) + "\n")
+        task, baseline = _task_items(models, tokenizer, rec["domain"], problems, cfg.task_new_tokens, out, bar.update)
+        frames += task
+    bar.close()
     pd.concat(frames, ignore_index=True).to_csv(out/"items.csv.gz", index=False)
     counts = dict(
         test_examples=len(test),
         off_domain_sequences=len(off) if off is not None else 0,
         spec_prompts=len(prompts),
-        timing_prompts=min(cfg.timing_prompts, len(prompts)),
+        timing_prompts=len(timing),
         task_problems=len(problems),
         task_baseline=baseline,
         context=context,

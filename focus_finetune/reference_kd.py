@@ -4,6 +4,7 @@
 
 # %% ../nbs/03_reference_kd.ipynb #ce6ecea9
 from __future__ import annotations
+import logging
 from dataclasses import fields
 import torch
 import transformers.trainer
@@ -165,10 +166,17 @@ def keep_best_args(strategy: str = "steps", # evaluate and checkpoint every `ste
                 load_best_model_at_end=True, metric_for_best_model="eval_loss", greater_is_better=False)
 
 class BarOnlyProgress(ProgressCallback):
-    "transformers' training progress bar without the log dicts it writes under it (they stay in `state.log_history`)"
+    """transformers' training progress bar alone: without the log dicts it writes under it (they stay in
+    `state.log_history`) or a second bar for each evaluation"""
     def on_log(self, args, state, control, logs=None, **kwargs): pass
+    def on_prediction_step(self, args, state, control, eval_dataloader=None, **kwargs): pass
 
 # %% ../nbs/03_reference_kd.ipynb #0a2910e3
+class _TiedHeadNote(logging.Filter):
+    """Drops the trainer's warning that the best checkpoint it reloads lacks `lm_head.weight`: a tied head is the
+    embedding matrix, saved once and loaded with it"""
+    def filter(self, record): return "checkpoint model loaded: ['lm_head.weight']" not in record.getMessage()
+
 def show_training(trainer: Trainer, progress: bool = True, verbose: bool = False) -> Trainer:
     "What `trainer` prints: its bar and log lines (`verbose`), its bar alone (`progress`), or nothing"
     if verbose: return trainer
@@ -176,6 +184,8 @@ def show_training(trainer: Trainer, progress: bool = True, verbose: bool = False
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)
     if progress and bar: trainer.add_callback(BarOnlyProgress)
+    if not any(isinstance(f, _TiedHeadNote) for f in transformers.trainer.logger.filters):
+        transformers.trainer.logger.addFilter(_TiedHeadNote())
     return trainer
 
 def quiet_trainer_logs():
