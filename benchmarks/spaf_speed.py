@@ -4,10 +4,12 @@ that draft, and transformers' prompt-lookup decoding. Batch 1, the same held-out
 sampled (temperature 1). SpAF's inference settings (drafts per round, serial/parallel split, draft threshold) are
 swept and every setting is printed; the fastest is named.
 
-    python benchmarks/spaf_speed.py --components DIR [--draft DIR] [--domains medical coding] [--prompts 4] [--new-tokens 48]
-        [--gammas 3 5] [--thresholds 0]
+    python benchmarks/spaf_speed.py --components DIR [DIR ...] [--draft DIR] [--domains medical coding] [--prompts 4]
+        [--new-tokens 48] [--gammas 3 5] [--thresholds 0] [--out benchmarks/results/spaf_speed.csv]
 
---components: a directory `focus-finetune spaf train` (or `spaf compare`) wrote for the bundled SmolLM2-135M-Instruct.
+--components: directories `focus-finetune spaf train` (or `spaf compare`) wrote for the bundled SmolLM2-135M-Instruct.
+Several directories trained at different cutoff layers (`--cutoff-layer`) make a cutoff sweep: every SpAF row names
+its cutoff k, and the fastest setting is reported per cutoff.
 --draft: a separate draft model directory; default: the 8-layer draft of benchmarks/speculative.py (trained once,
 about 5 minutes on 2 CPU cores, then cached). Greedy outputs are checked to be the base's own, token for token.
 
@@ -32,7 +34,8 @@ from focus_finetune.generation import chat_prompt_ids, greedy_generate  # noqa: 
 from focus_finetune.models import load_model, load_tokenizer  # noqa: E402
 from focus_finetune.spaf import (LayerCache, SpAFModel, draft_vocab_ids, run_layers, set_draft_vocab,  # noqa: E402
                                  spaf_generate)
-from focus_finetune.speculative import draft_acceptance, speculative_generate, theoretical_speedup  # noqa: E402
+from focus_finetune.speculative import (cost_ratio, draft_acceptance, speculative_generate,  # noqa: E402
+                                        theoretical_speedup)
 
 TARGET = 1.3
 
@@ -80,11 +83,12 @@ def run_rows(name, decode, prompts, bases, greedy):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--components", required=True); ap.add_argument("--draft")
+    ap.add_argument("--components", required=True, nargs="+"); ap.add_argument("--draft")
     ap.add_argument("--domains", nargs="+", default=["medical", "coding"]); ap.add_argument("--prompts", type=int, default=4)
     ap.add_argument("--new-tokens", type=int, default=48); ap.add_argument("--draft-vocab", type=int, default=8192)
     ap.add_argument("--gammas", type=int, nargs="+", default=[3, 5]); ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--thresholds", type=float, nargs="+", default=[0.0], help="SpAF draft thresholds to sweep")
+    ap.add_argument("--out", default="benchmarks/results/spaf_speed.csv", help="where the table goes (default: %(default)s)")
     a = ap.parse_args()
     import pandas as pd
     from transformers.utils import logging as hf_logging
@@ -92,10 +96,10 @@ def main():
     hf_logging.set_verbosity_error()
     torch.set_grad_enabled(False)
     base, tok = load_model("smollm2-135m-instruct").eval(), load_tokenizer("smollm2-135m-instruct")
-    spaf = SpAFModel(base).load_spaf_components(a.components)
+    spafs = [SpAFModel(base).load_spaf_components(c) for c in a.components]  # one per cutoff: they share the base
     draft, draft_name = (load_model(a.draft).eval(), a.draft) if a.draft else cached_draft(base, tok, 60)
-    k = spaf.spaf_config.cutoff_layer
-    print(f"base SmolLM2-135M-Instruct ({base.config.num_hidden_layers} layers); SpAF components {a.components} (cutoff {k}); "
+    cutoffs = ", ".join(f"{c} (cutoff {s.spaf_config.cutoff_layer})" for c, s in zip(a.components, spafs))
+    print(f"base SmolLM2-135M-Instruct ({base.config.num_hidden_layers} layers); SpAF components {cutoffs}; "
           f"draft {draft_name}; {a.prompts} prompts per domain, {a.new_tokens} new tokens, batch 1, {torch.get_num_threads()} threads")
     rows = []
     for domain in a.domains:
@@ -104,16 +108,17 @@ def main():
             vocab = draft_vocab_ids(tokenize_dataset(raw, tok, max_length=256)["train"], a.draft_vocab, (tok.eos_token_id,))
         prompts = [p for p in raw["test"]["prompt"] if p][: a.prompts]
         ids_list = [chat_prompt_ids(tok, p) for p in prompts]
-        acc = draft_acceptance(base, {"spaf": spaf, "draft": draft}, tok, list(prompts), 4, a.new_tokens, progress=False, batch_size=2)
-        set_draft_vocab(spaf, vocab)
-        acc_small = draft_acceptance(base, {"spaf-vocab": spaf}, tok, list(prompts), 4, a.new_tokens, progress=False, batch_size=2)
-        set_draft_vocab(spaf, None)
-        alpha = {m: g.alpha_sum.sum() / g.sampled_tokens.sum() for m, g in pd.concat([acc, acc_small]).groupby("model")}
-        cost = {}
-        cost["spaf"] = (lambda d, b: d / b)(*step_times(spaf, ids_list[0]))
-        set_draft_vocab(spaf, vocab); cost["spaf-vocab"] = (lambda d, b: d / b)(*step_times(spaf, ids_list[0])); set_draft_vocab(spaf, None)
-        from focus_finetune.speculative import cost_ratio
-        cost["draft"] = cost_ratio(draft, base, ids_list[0])
+        frames = [draft_acceptance(base, {"draft": draft}, tok, list(prompts), 4, a.new_tokens, progress=False, batch_size=2)]
+        cost = {"draft": cost_ratio(draft, base, ids_list[0])}
+        for spaf in spafs:
+            k = spaf.spaf_config.cutoff_layer
+            for kind, v in ((f"spaf k={k}", None), (f"spaf-vocab k={k}", vocab)):
+                set_draft_vocab(spaf, v)
+                frames.append(draft_acceptance(base, {kind: spaf}, tok, list(prompts), 4, a.new_tokens, progress=False,
+                                               batch_size=2))
+                cost[kind] = (lambda d, b: d / b)(*step_times(spaf, ids_list[0]))
+            set_draft_vocab(spaf, None)
+        alpha = {m: g.alpha_sum.sum() / g.sampled_tokens.sum() for m, g in pd.concat(frames).groupby("model")}
         for mode in ("greedy", "sampled"):
             greedy = mode == "greedy"
             T = 0.0 if greedy else 1.0
@@ -124,17 +129,21 @@ def main():
             def timed_rows(name, decode, **extra):
                 r = run_rows(name, decode, ids_list, bases, greedy); r.update(domain=domain, mode=mode, **extra); rows.append(r); return r
             ref = timed_rows("base alone (transformers generate)", lambda ids: (base.generate(ids, **sample_kw), None))
-            for gamma in a.gammas:
-                for serial in sorted({1, gamma}):
-                    for threshold in a.thresholds:
-                        spaf.spaf_config.num_draft_tokens, spaf.spaf_config.serial_parallel_transition = gamma, serial
-                        spaf.spaf_config.draft_threshold = threshold
-                        for vocab_name, v in (("spaf", None), ("spaf-vocab", vocab)):
-                            set_draft_vocab(spaf, v)
-                            label = f"SpAF{' + draft vocab ' + str(a.draft_vocab) if v is not None else ''} γ={gamma} serial={serial} threshold={threshold}"
-                            timed_rows(label, lambda ids: (lambda o: (o.sequences, o.stats))(spaf_generate(spaf, ids, a.new_tokens, temperature=T, generator=g)),
-                                       kind=vocab_name, gamma=gamma)
-                        set_draft_vocab(spaf, None)
+            for spaf in spafs:
+                k = spaf.spaf_config.cutoff_layer
+                for gamma in a.gammas:
+                    for serial in sorted({1, gamma}):
+                        for threshold in a.thresholds:
+                            spaf.spaf_config.num_draft_tokens, spaf.spaf_config.serial_parallel_transition = gamma, serial
+                            spaf.spaf_config.draft_threshold = threshold
+                            for vocab_name, v in ((f"spaf k={k}", None), (f"spaf-vocab k={k}", vocab)):
+                                set_draft_vocab(spaf, v)
+                                label = (f"SpAF k={k}{' + draft vocab ' + str(a.draft_vocab) if v is not None else ''} "
+                                         f"γ={gamma} serial={serial} threshold={threshold}")
+                                timed_rows(label, lambda ids: (lambda o: (o.sequences, o.stats))(
+                                    spaf_generate(spaf, ids, a.new_tokens, temperature=T, generator=g)),
+                                    kind=vocab_name, gamma=gamma, cutoff=k)
+                            set_draft_vocab(spaf, None)
             for gamma in a.gammas:
                 timed_rows(f"distilled draft, speculative_generate γ={gamma}",
                            lambda ids: (lambda o: (o.sequences, o.stats))(speculative_generate(base, draft, ids, gamma, a.new_tokens, do_sample=not greedy, generator=g)),
@@ -154,14 +163,15 @@ def main():
                         r["alpha_for_1.3x"] = alpha_needed(r["gamma"], r["c"])
     df = pd.DataFrame(rows)
     pd.set_option("display.width", 250); pd.set_option("display.max_colwidth", 70)
-    cols = ["domain", "mode", "method", "tokens_per_s", "speedup", "tau", "block_acceptance", "alpha", "c", "predicted", "alpha_for_1.3x",
+    cols = ["domain", "mode", "method", "cutoff", "tokens_per_s", "speedup", "tau", "block_acceptance", "alpha", "c", "predicted", "alpha_for_1.3x",
             "kv_reuse_saving"]
     print(df[[c for c in cols if c in df]].round(3).to_string(index=False))
-    for (domain, mode), g in df[df.method.str.startswith("SpAF")].groupby(["domain", "mode"]):
+    for (domain, mode, k), g in df[df.method.str.startswith("SpAF")].groupby(["domain", "mode", "cutoff"]):
         best = g.loc[g.speedup.idxmax()]
-        print(f"fastest SpAF, {domain} {mode}: {best.method}: {best.speedup:.3f}x the base alone (target {TARGET}x)")
-    out = Path("benchmarks/results"); out.mkdir(exist_ok=True)
-    df.to_csv(out/"spaf_speed.csv", index=False)
+        print(f"fastest SpAF at cutoff {k:.0f}, {domain} {mode}: {best.method}: {best.speedup:.3f}x the base alone "
+              f"(target {TARGET}x)")
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(a.out, index=False)
 
 
 if __name__ == "__main__":
