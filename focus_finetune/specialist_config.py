@@ -6,6 +6,8 @@
 from __future__ import annotations
 from dataclasses import dataclass
 
+from fastcore.basics import patch
+
 import torch
 from transformers import SchedulerType
 
@@ -19,10 +21,10 @@ from .speculative import DEFAULT_GAMMA
 # %% auto #0
 __all__ = ['PRESETS', 'STEP_SETTINGS', 'DEMO_SETTINGS', 'SpecialistConfig', 'bf16_supported', 'split_batch', 'preset_settings']
 
-# %% ../nbs/07_specialist_config.ipynb #d0db4b2f
+# %% ../nbs/07_specialist_config.ipynb #1ded6f92
 @dataclass
-class SpecialistConfig:
-    "Every setting of a specialist run (saved with the run as `config.json`)"
+class _MethodSettings:
+    "What is distilled into what, and how: the first group of `SpecialistConfig`'s settings"
     k: float = setting(DEFAULT_K, "fraction of tokens trained on: those with the largest ΔL (1 = all tokens)")
     divergence: str = same_setting(DistillConfig, "divergence")
     student_layers: int = setting(STUDENT_LAYERS, "decoder layers of a student built from the teacher")
@@ -44,6 +46,11 @@ class SpecialistConfig:
         "the paper's protocol: the filtered student trains 1/k as long (steps or epochs / k), "
         "and a third arm, all-token on that same longer schedule, separates more data from selection",
     )
+
+# %% ../nbs/07_specialist_config.ipynb #df0bc2b5
+@dataclass
+class _TrainingSettings(_MethodSettings):
+    "How long and how fast each stage trains"
     reference_steps: int = setting(60, "training steps of the reference (= the all-token baseline)")
     student_steps: int = setting(60, "training steps of the filtered student")
     epochs: float = setting(
@@ -63,6 +70,11 @@ class SpecialistConfig:
     )
     weight_decay: float = setting(0.0, "AdamW weight decay of every training stage")
     teacher_learning_rate: float = setting(2e-5, "learning rate of the optional teacher fine-tuning")
+
+# %% ../nbs/07_specialist_config.ipynb #778a5ad6
+@dataclass
+class _DataSettings(_TrainingSettings):
+    "How much data is trained on and how much of it is scored"
     max_length: int = setting(MAX_LENGTH, "tokens per training sequence")
     max_train: int = setting(MAX_TRAIN, "cap on training examples")
     max_eval: int = setting(MAX_EVAL, "cap on validation and test examples")
@@ -81,6 +93,11 @@ class SpecialistConfig:
     off_domain_examples: int = setting(
         24, "test examples of the other built-in domains, for the off-domain loss (0: skip)"
     )
+
+# %% ../nbs/07_specialist_config.ipynb #00b36c39
+@dataclass
+class SpecialistConfig(_DataSettings):
+    "Every setting of a specialist run (saved with the run as `config.json`)"
     save_steps: int = setting(50, "checkpoint every this many steps (an interrupted stage resumes from it)")
     eval_strategy: str = setting(
         "no",
@@ -93,62 +110,12 @@ class SpecialistConfig:
     bf16: bool = setting(False, "train in bfloat16 mixed precision")
     fused_head: bool = same_setting(DistillConfig, "fused_head")
 
+
     def __post_init__(self):
         check_k(self.k)
         self.distillation  # checks the divergence
-        positive = (
-            "student_layers",
-            "reference_steps",
-            "student_steps",
-            "batch_size",
-            "grad_accum",
-            "max_length",
-            "max_train",
-            "max_eval",
-            "eval_examples",
-            "analysis_examples",
-            "gamma",
-            "spec_new_tokens",
-            "task_new_tokens",
-            "save_steps",
-            "eval_steps",
-            "eval_sequences",
-        )
-        for name in positive:
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer.")
-        for name in (
-            "student_width",
-            "teacher_steps",
-            "teacher_top_k",
-            "spec_prompts",
-            "timing_prompts",
-            "task_problems",
-            "off_domain_examples",
-        ):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
-                raise ValueError(f"{name}={getattr(self, name)!r} must be a non-negative integer.")
-        if not (self.learning_rate > 0 and self.teacher_learning_rate > 0):
-            raise ValueError("Learning rates must be positive.")
-        for name in ("epochs", "teacher_epochs", "weight_decay"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"{name}={getattr(self, name)!r} must be zero or positive.")
-        if self.match_kept_tokens and self.k == 1:
-            raise ValueError(
-                "match_kept_tokens trains the filtered arm 1/k as long, and with k=1 nothing is filtered: give k < 1 "
-                "or drop match_kept_tokens (--match-kept-tokens)."
-            )
-        if self.teacher_top_k and self.divergence != "fkl":
-            raise ValueError(
-                f"teacher_top_k={self.teacher_top_k} caches the teacher's top-k log-probabilities, which only forward "
-                "KL "
-                f"can use, not divergence={self.divergence!r}: give divergence='fkl' or teacher_top_k=0."
-            )
-        if self.eval_strategy not in ("no", "steps", "epoch"):
-            raise ValueError(f"eval_strategy={self.eval_strategy!r}: give no, steps or epoch.")
-        schedules = [s.value for s in SchedulerType]
-        if self.lr_scheduler not in schedules:
-            raise ValueError(f"lr_scheduler={self.lr_scheduler!r}: give one of {', '.join(schedules)}.")
+        self._check_counts()
+        self._check_combinations()
 
     @property
     def focus_length(self) -> tuple[int, float]:
@@ -161,6 +128,69 @@ class SpecialistConfig:
     def distillation(self) -> DistillConfig:
         "What the reference and student stages minimise (chapter 02's `DistillConfig`)"
         return DistillConfig(self.divergence, fused_head=self.fused_head)
+
+# %% ../nbs/07_specialist_config.ipynb #a64f7f7a
+@patch
+def _check_counts(self: SpecialistConfig):
+    "A one-line error for a count that must be a positive (or non-negative) integer"
+    positive = (
+        "student_layers",
+        "reference_steps",
+        "student_steps",
+        "batch_size",
+        "grad_accum",
+        "max_length",
+        "max_train",
+        "max_eval",
+        "eval_examples",
+        "analysis_examples",
+        "gamma",
+        "spec_new_tokens",
+        "task_new_tokens",
+        "save_steps",
+        "eval_steps",
+        "eval_sequences",
+    )
+    for name in positive:
+        if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+            raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer.")
+    for name in (
+        "student_width",
+        "teacher_steps",
+        "teacher_top_k",
+        "spec_prompts",
+        "timing_prompts",
+        "task_problems",
+        "off_domain_examples",
+    ):
+        if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
+            raise ValueError(f"{name}={getattr(self, name)!r} must be a non-negative integer.")
+
+# %% ../nbs/07_specialist_config.ipynb #4ca82cbc
+@patch
+def _check_combinations(self: SpecialistConfig):
+    "A one-line error for a bad rate, schedule or strategy, or settings that do not go together"
+    if not (self.learning_rate > 0 and self.teacher_learning_rate > 0):
+        raise ValueError("Learning rates must be positive.")
+    for name in ("epochs", "teacher_epochs", "weight_decay"):
+        if not getattr(self, name) >= 0:
+            raise ValueError(f"{name}={getattr(self, name)!r} must be zero or positive.")
+    if self.match_kept_tokens and self.k == 1:
+        raise ValueError(
+            "match_kept_tokens trains the filtered arm 1/k as long, and with k=1 nothing is filtered: give k < 1 "
+            "or drop match_kept_tokens (--match-kept-tokens)."
+        )
+    if self.teacher_top_k and self.divergence != "fkl":
+        raise ValueError(
+            f"teacher_top_k={self.teacher_top_k} caches the teacher's top-k log-probabilities, which only forward "
+            "KL "
+            f"can use, not divergence={self.divergence!r}: give divergence='fkl' or teacher_top_k=0."
+        )
+    if self.eval_strategy not in ("no", "steps", "epoch"):
+        raise ValueError(f"eval_strategy={self.eval_strategy!r}: give no, steps or epoch.")
+    schedules = [s.value for s in SchedulerType]
+    if self.lr_scheduler not in schedules:
+        raise ValueError(f"lr_scheduler={self.lr_scheduler!r}: give one of {', '.join(schedules)}.")
 
 # %% ../nbs/07_specialist_config.ipynb #7c3029c6
 def bf16_supported() -> bool:
