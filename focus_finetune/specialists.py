@@ -481,58 +481,38 @@ class FocusFineTune:
         )
         self.output_dir, self.progress, self.preset, self.verbose = Path(output_dir), progress, preset, verbose
 
-    def create_specialist(
-        self,
-        domain: str,  # a built-in domain (coding, math, ...), or your label for `domain_data`
-        teacher_model=None,  # the teacher; None: teacher-free mode
-        student_model=None,  # the student; None: `make_student(teacher, config.student_layers)`
-        domain_data=None,  # files, a directory, a `Dataset`/`DatasetDict`, a list of dicts; None: the built-in corpus
-        tokenizer=None,  # default: the teacher's (or the student's) own
-        run_dir: str | Path | None = None,  # default: `output_dir/<domain>-focus` (or `-teacher-free`)
-        stop_after: str = "evaluation",  # last stage to run
-        redo: tuple = (),  # stages to run again (with all later ones)
-        overwrite: bool = False,  # start a run directory made with other settings over
-        seeds: tuple
-        | list
-        | None = None,  # several seeds: one run per seed in `run_dir/seed-<s>`, summarised over seeds
-    ) -> SpecialistResult:
-        "Run (or resume) the specialist pipeline for `domain`; returns the paths and the held-out measures"
-        if self.preset and teacher_model is None:
-            raise ValueError(
-                f"The {self.preset} preset distils from a teacher: give teacher_model (not teacher-free mode)."
-            )
-        if self.preset and student_model is None:
-            student_model = "draft"  # the paper's draft is a language model before it is a specialist
-        run_dir = run_dir or self.output_dir/f"{domain}-{'teacher-free' if teacher_model is None else 'focus'}"
-        if seeds is not None:
-            return self._over_seeds(
-                check_seeds(seeds),
-                domain,
-                teacher_model,
-                student_model,
-                domain_data,
-                tokenizer,
-                Path(run_dir),
-                stop_after,
-                redo,
-                overwrite,
-            )
-        run = SpecialistRun(
-            run_dir,
-            domain,
-            teacher_model,
-            student_model,
-            domain_data,
-            tokenizer,
-            self.config,
-            self.progress,
-            overwrite,
-            self.verbose,
+# %% ../nbs/07d_specialists.ipynb #5062025b
+@patch
+def create_specialist(
+    self: FocusFineTune,
+    domain: str,  # a built-in domain (coding, math, ...), or your label for `domain_data`
+    teacher_model=None,  # the teacher; None: teacher-free mode
+    student_model=None,  # the student; None: `make_student(teacher, config.student_layers)`
+    domain_data=None,  # files, a directory, a `Dataset`/`DatasetDict`, a list of dicts; None: the built-in corpus
+    tokenizer=None,  # default: the teacher's (or the student's) own
+    run_dir: str | Path | None = None,  # default: `output_dir/<domain>-focus` (or `-teacher-free`)
+    stop_after: str = "evaluation",  # last stage to run
+    redo: tuple = (),  # stages to run again (with all later ones)
+    overwrite: bool = False,  # start a run directory made with other settings over
+    seeds: tuple | list | None = None,  # several seeds: one run per seed in `run_dir/seed-<s>`, summarised over seeds
+) -> SpecialistResult:
+    "Run (or resume) the specialist pipeline for `domain`; returns the paths and the held-out measures"
+    if self.preset and teacher_model is None:
+        raise ValueError(
+            f"The {self.preset} preset distils from a teacher: give teacher_model (not teacher-free mode)."
         )
-        run.run(stop_after, tuple(redo))
-        result = load_result(run.dir)
-        if result.report_path: run.say(f"report: {result.report_path}")
-        return result
+    if self.preset and student_model is None:
+        student_model = "draft"  # the paper's draft is a language model before it is a specialist
+    run_dir = run_dir or self.output_dir/f"{domain}-{'teacher-free' if teacher_model is None else 'focus'}"
+    if seeds is not None:
+        return self._over_seeds(check_seeds(seeds), domain, teacher_model, student_model, domain_data, tokenizer,
+                                Path(run_dir), stop_after, redo, overwrite)
+    run = SpecialistRun(run_dir, domain, teacher_model, student_model, domain_data, tokenizer, self.config,
+                        self.progress, overwrite, self.verbose)
+    run.run(stop_after, tuple(redo))
+    result = load_result(run.dir)
+    if result.report_path: run.say(f"report: {result.report_path}")
+    return result
 
 # %% ../nbs/07d_specialists.ipynb #e10e5fe3
 @patch
