@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from datasets import Dataset
+from fastcore.basics import patch
 from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
@@ -52,20 +53,7 @@ class TeacherCache:
         self.path, self.identity = Path(path), dict(identity)
         meta = self.path/"cache.json"
         if meta.exists():
-            made = json.loads(meta.read_text())["identity"]
-            names = dict(
-                teacher="another teacher",
-                tokenizer="another tokenizer",
-                top_k=f"top_k={made['top_k']}",
-                max_length=f"max_length={made['max_length']}",
-                vocab_size=f"a vocabulary of {made['vocab_size']}",
-            )
-            wrong = [names[k] for k in names if made.get(k) != self.identity.get(k)]
-            if wrong:
-                raise CacheError(
-                    f"The teacher cache {self.path} was made with {', '.join(wrong)}: give another directory "
-                    "(teacher_cache=) or the settings it was made with."
-                )
+            self._check_identity(json.loads(meta.read_text())["identity"])
         elif process_state().is_main_process:
             self.path.mkdir(parents=True, exist_ok=True)
             meta.write_text(
@@ -92,20 +80,41 @@ class TeacherCache:
         "Bytes on disk"
         return sum(f.stat().st_size for f in self.path.glob("shard-*"))
 
-    def lookup(self, input_ids) -> TeacherTargets:
-        "The cached targets of one sequence, `[len, top_k]`; a one-line error if it was never filled"
-        hit = self.index.get(sequence_key(input_ids))
-        if hit is None:
-            raise CacheError(
-                f"A sequence of {len(input_ids)} tokens is not in the teacher cache {self.path}: fill it "
-                "with the teacher first (TeacherCache.fill(teacher, dataset))."
-            )
-        shard, start, n = self.shards[hit[0]], hit[1], hit[2]
-        return TeacherTargets(
-            shard["ids"][start : start + n].long(),
-            shard["logp"][start : start + n].float(),
-            shard["tail"][start : start + n],
+
+# %% ../nbs/04b_teacher_cache.ipynb #bc9db1a4
+@patch
+def _check_identity(self: TeacherCache, made: dict):
+    "A one-line error naming each setting the cache on disk was `made` with that differs from this one's"
+    names = dict(
+        teacher="another teacher",
+        tokenizer="another tokenizer",
+        top_k=f"top_k={made['top_k']}",
+        max_length=f"max_length={made['max_length']}",
+        vocab_size=f"a vocabulary of {made['vocab_size']}",
+    )
+    wrong = [names[k] for k in names if made.get(k) != self.identity.get(k)]
+    if wrong:
+        raise CacheError(
+            f"The teacher cache {self.path} was made with {', '.join(wrong)}: give another directory "
+            "(teacher_cache=) or the settings it was made with."
         )
+
+# %% ../nbs/04b_teacher_cache.ipynb #9997c9e7
+@patch
+def lookup(self: TeacherCache, input_ids) -> TeacherTargets:
+    "The cached targets of one sequence, `[len, top_k]`; a one-line error if it was never filled"
+    hit = self.index.get(sequence_key(input_ids))
+    if hit is None:
+        raise CacheError(
+            f"A sequence of {len(input_ids)} tokens is not in the teacher cache {self.path}: fill it "
+            "with the teacher first (TeacherCache.fill(teacher, dataset))."
+        )
+    shard, start, n = self.shards[hit[0]], hit[1], hit[2]
+    return TeacherTargets(
+        shard["ids"][start : start + n].long(),
+        shard["logp"][start : start + n].float(),
+        shard["tail"][start : start + n],
+    )
 
 # %% ../nbs/04b_teacher_cache.ipynb #86f72d8b
 @torch.no_grad()
