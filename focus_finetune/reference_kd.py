@@ -8,6 +8,7 @@ import logging
 from dataclasses import fields
 import torch
 import transformers.trainer
+from fastcore.basics import patch
 from transformers import PrinterCallback, ProgressCallback, Trainer, TrainerCallback, TrainingArguments
 
 from .tokenization import make_collator
@@ -54,8 +55,7 @@ class DistillTrainer(Trainer):
         self,
         *args,
         teacher_model: torch.nn.Module = None,  # the frozen teacher (same vocabulary as the student)
-        distillation: DistillConfig
-        | None = None,  # the divergence, its parameters, the fused head (default: forward KL)
+        distillation: DistillConfig | None = None,  # the divergence, its settings, the fused head (default: forward KL)
         teacher_cache=None,  # or a `TeacherCache` of its top-k targets (chapter 04b): no teacher in memory
         **kwargs,
     ):
@@ -70,11 +70,8 @@ class DistillTrainer(Trainer):
         if teacher_cache is not None: self._use_cache(teacher_cache)
         else:
             check_same_vocab(teacher_model, self.model)
-            if self.fused_head:
-                (
-                    fusable_head(self.model),
-                    fusable_head(teacher_model),
-                )  # a model whose logits are not head(hidden) fails now
+            if self.fused_head:  # a model whose logits are not head(hidden) fails now
+                fusable_head(self.model), fusable_head(teacher_model)
             self.teacher_model = freeze(teacher_model).to(self.args.device)
         # our loss is normalised by the token count over all accumulation steps, so the Trainer must not rescale it
         self.model_accepts_loss_kwargs = True
@@ -83,53 +80,62 @@ class DistillTrainer(Trainer):
     @property
     def fused_head(self) -> bool: return self.distillation.fused_head
 
-    def _use_cache(self, cache):
-        """Read the teacher's targets from `cache` through the collator; a one-line error where a setting needs the
-        live teacher"""
-        d = self.distillation
-        if d.fused_head or d.divergence != "fkl" or d.rank_weight:
-            raise ValueError(
-                "A teacher_cache holds the teacher's top-k log-probabilities, which only plain forward KL can use: "
-                "divergence='fkl', no fused_head, no rank_weight, or the live teacher (teacher_top_k=0)."
-            )
-        if cache.identity["vocab_size"] != output_vocab_size(self.model):
-            raise ValueError(
-                f"The teacher cache is of a {cache.identity['vocab_size']}-token vocabulary, the student predicts "
-                f"{output_vocab_size(self.model)}: use the teacher's tokenizer and vocabulary."
-            )
-        self.data_collator = cache.collator(self.data_collator)
+# %% ../nbs/03_reference_kd.ipynb #f90bcb27
+@patch
+def _use_cache(self: DistillTrainer, cache):
+    """Read the teacher's targets from `cache` through the collator; a one-line error where a setting needs the
+    live teacher"""
+    d = self.distillation
+    if d.fused_head or d.divergence != "fkl" or d.rank_weight:
+        raise ValueError(
+            "A teacher_cache holds the teacher's top-k log-probabilities, which only plain forward KL can use: "
+            "divergence='fkl', no fused_head, no rank_weight, or the live teacher (teacher_top_k=0)."
+        )
+    if cache.identity["vocab_size"] != output_vocab_size(self.model):
+        raise ValueError(
+            f"The teacher cache is of a {cache.identity['vocab_size']}-token vocabulary, the student predicts "
+            f"{output_vocab_size(self.model)}: use the teacher's tokenizer and vocabulary."
+        )
+    self.data_collator = cache.collator(self.data_collator)
 
-    def model_outputs(self, model, inputs: dict) -> tuple:
-        "`model`'s outputs on the batch and what the loss reads: the logits, or with `fused_head` a `HeadInput`"
-        batch = {k: inputs[k] for k in MODEL_INPUTS if k in inputs}
-        if not self.fused_head:
-            outputs = model(**batch, use_cache=False)
-            return outputs, outputs.logits
-        inner = self.accelerator.unwrap_model(model)
-        with head_inputs(inner) as seen: outputs = model(**batch, use_cache=False)
-        return outputs, HeadInput(seen[-1], fusable_head(inner))
+# %% ../nbs/03_reference_kd.ipynb #cbe45284
+@patch
+def model_outputs(self: DistillTrainer, model, inputs: dict) -> tuple:
+    "`model`'s outputs on the batch and what the loss reads: the logits, or with `fused_head` a `HeadInput`"
+    batch = {k: inputs[k] for k in MODEL_INPUTS if k in inputs}
+    if not self.fused_head:
+        outputs = model(**batch, use_cache=False)
+        return outputs, outputs.logits
+    inner = self.accelerator.unwrap_model(model)
+    with head_inputs(inner) as seen: outputs = model(**batch, use_cache=False)
+    return outputs, HeadInput(seen[-1], fusable_head(inner))
 
-    def frozen_outputs(self, model, inputs: dict):
-        "What the loss reads of a frozen model (teacher, reference): no gradient, under the run's mixed precision"
-        with torch.no_grad(), self.accelerator.autocast(): return self.model_outputs(model, inputs)[1]
+@patch
+def frozen_outputs(self: DistillTrainer, model, inputs: dict):
+    "What the loss reads of a frozen model (teacher, reference): no gradient, under the run's mixed precision"
+    with torch.no_grad(), self.accelerator.autocast(): return self.model_outputs(model, inputs)[1]
 
-    def teacher_outputs(self, inputs: dict):
-        "The frozen teacher's logits (or `HeadInput`) on the batch, or the cached `TeacherTargets` the batch carries"
-        if self.teacher_cache is not None: return TeacherTargets.from_batch(inputs)
-        return self.frozen_outputs(self.teacher_model, inputs)
+@patch
+def teacher_outputs(self: DistillTrainer, inputs: dict):
+    "The frozen teacher's logits (or `HeadInput`) on the batch, or the cached `TeacherTargets` the batch carries"
+    if self.teacher_cache is not None: return TeacherTargets.from_batch(inputs)
+    return self.frozen_outputs(self.teacher_model, inputs)
 
-    def student_loss(self, student, teacher, inputs, num_items_in_batch=None) -> torch.Tensor:
-        "The training objective given what both models' heads read or made (subclasses change this)"
-        loss = fused_distill_loss if self.fused_head else distill_loss
-        d = self.distillation
-        return loss(student, teacher, inputs["labels"], d.divergence, num_items_in_batch=num_items_in_batch, **d.params)
+# %% ../nbs/03_reference_kd.ipynb #8b00f705
+@patch
+def student_loss(self: DistillTrainer, student, teacher, inputs, num_items_in_batch=None) -> torch.Tensor:
+    "The training objective given what both models' heads read or made (subclasses change this)"
+    loss = fused_distill_loss if self.fused_head else distill_loss
+    d = self.distillation
+    return loss(student, teacher, inputs["labels"], d.divergence, num_items_in_batch=num_items_in_batch, **d.params)
 
-    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        outputs, student = self.model_outputs(model, inputs)
-        with self.accelerator.autocast():  # the fused head's products in the run's precision; divergences stay float32
-            loss = self.student_loss(student, self.teacher_outputs(inputs), inputs, num_items_in_batch)
-        loss = across_ranks(self, loss, num_items_in_batch)
-        return (loss, outputs) if return_outputs else loss
+@patch
+def compute_loss(self: DistillTrainer, model, inputs, return_outputs=False, num_items_in_batch=None):
+    outputs, student = self.model_outputs(model, inputs)
+    with self.accelerator.autocast():  # the fused head's products in the run's precision; divergences stay float32
+        loss = self.student_loss(student, self.teacher_outputs(inputs), inputs, num_items_in_batch)
+    loss = across_ranks(self, loss, num_items_in_batch)
+    return (loss, outputs) if return_outputs else loss
 
 # %% ../nbs/03_reference_kd.ipynb #89d41477
 def training_args(output_dir: str, **overrides) -> TrainingArguments:
