@@ -177,22 +177,54 @@ def matched_section(matched: pd.DataFrame | None, cfg) -> list[str]:
         "",
     ]
 
-# %% ../nbs/07c_report.ipynb #20a65c8c
+# %% ../nbs/07c_report.ipynb #8a00b758
+def _save_figures(run_dir: Path, intervals: pd.DataFrame):
+    "The run's training curves and held-out measures as `figures/training.png` and `figures/measures.png`"
+    import matplotlib.pyplot as plt
+    figs = run_dir/"figures"
+    figs.mkdir(exist_ok=True)
+    ax = plot_training(run_dir)
+    ax.figure.tight_layout()
+    ax.figure.savefig(figs/"training.png", dpi=110)
+    plt.close(ax.figure)
+    fig = plot_measures(intervals)
+    fig.savefig(figs/"measures.png", dpi=110)
+    plt.close(fig)
+
+def _models_note(rec: dict, cfg: SpecialistConfig) -> str:
+    "What each model of the results table is, and where each measure is defined"
+    return (
+        "Models: `untrained` = the student's initialisation; `all-token` = trained on every token (this is also the "
+        f"reference); `focus` = FocusFineTune, trained on the top {cfg.k:g} of tokens by ΔL"
+        f"{'' if is_teacher_free(rec) else '; `teacher` for comparison'}. "
+        "Every measure is defined once in `focus_finetune.yardstick.MEASURES` (chapter 06a): losses are gold-token "
+        "cross-entropy (nats/token); `kl` is KL(teacher‖model) on gold tokens; `alpha` is the per-token acceptance "
+        "Σ min(p, q) on the teacher's sampled continuations; `tau` the tokens per teacher call of greedy speculative "
+        "decoding; `block_acceptance` its accepted / drafted tokens; `speedup` is over the teacher decoding alone."
+    )
+
+# %% ../nbs/07c_report.ipynb #52fe00c9
+def _analysis_note(analysis: dict, cfg: SpecialistConfig) -> str:
+    "The token-difficulty stage's numbers in one sentence, with a link to its token viewer"
+    return (
+        f"Token difficulty on {analysis.get('tokens', 0)} validation tokens: "
+        f"{analysis.get('positive_delta', float('nan')):.0%} have ΔL > 0; "
+        f"the top-{cfg.k:g} threshold is ΔL = {analysis.get('delta_threshold', float('nan')):.3f}; share kept by "
+        f"token kind: {analysis.get('kept_share_by_kind', {})}. [Token viewer](analysis/token_viewer.html)."
+    )
+
+def _settings_table(cfg: SpecialistConfig) -> str:
+    "Every setting of the run and its value, as a markdown table"
+    settings = dataclasses.asdict(cfg)
+    return markdown_table(pd.DataFrame(dict(setting=list(settings), value=[str(v) for v in settings.values()])))
+
+# %% ../nbs/07c_report.ipynb #934663f8
 def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cmp: pd.DataFrame, counts: dict,
                  matched: pd.DataFrame | None = None, # the comparison against the third arm, when the run has one
                 ) -> Path:
     "Write `report.md` (and its figures) for an evaluated run in `run_dir`"
-    import matplotlib.pyplot as plt
     run_dir = Path(run_dir)
-    figs = run_dir / "figures"
-    figs.mkdir(exist_ok=True)
-    ax = plot_training(run_dir)
-    ax.figure.tight_layout()
-    ax.figure.savefig(figs / "training.png", dpi=110)
-    plt.close(ax.figure)
-    fig = plot_measures(intervals)
-    fig.savefig(figs / "measures.png", dpi=110)
-    plt.close(fig)
+    _save_figures(run_dir, intervals)
     rec = read_run(run_dir)
     cfg, analysis = run_config(rec), stage_done(run_dir, "analysis") or {}
     lines = [
@@ -204,62 +236,18 @@ def write_report(run_dir: Path, table: pd.DataFrame, intervals: pd.DataFrame, cm
         "",
         f"Held out: {held_out_items(counts, cfg)}. Each value is followed by its 95 % bootstrap interval over these "
         "items.",
-        "",
-        "## Results",
-        "",
-        markdown_table(interval_table(intervals)),
-        "",
-        "Models: `untrained` = the student's initialisation; `all-token` = trained on every token (this is also the "
-        "reference); "
-        f"`focus` = FocusFineTune, trained on the top {cfg.k:g} of tokens by ΔL"
-        f"{'' if is_teacher_free(rec) else '; `teacher` for comparison'}. "
-        "Every measure is defined once in `focus_finetune.yardstick.MEASURES` (chapter 06a): losses are gold-token "
-        "cross-entropy "
-        "(nats/token); `kl` is KL(teacher‖model) on gold tokens; `alpha` is the per-token acceptance Σ min(p, q) on "
-        "the teacher's "
-        "sampled continuations; `tau` the tokens per teacher call of greedy speculative decoding; `block_acceptance` "
-        "its "
-        "accepted / drafted tokens; `speedup` is over the teacher decoding alone.",
-        "",
+        "", "## Results", "", markdown_table(interval_table(intervals)), "", _models_note(rec, cfg), "",
         "## All-token versus FocusFineTune",
         "",
         "Paired: both arms on the same items, the difference bootstrapped with the same resampled items; `tie` where "
-        "its "
-        "95 % interval holds 0. The verdict counts each family once, by its primary measure.",
-        "",
-        markdown_table(comparison_table(cmp)),
-        "",
-        f"**{verdict(cmp)}**",
-        "",
+        "its 95 % interval holds 0. The verdict counts each family once, by its primary measure.",
+        "", markdown_table(comparison_table(cmp)), "", f"**{verdict(cmp)}**", "",
         *matched_section(matched, cfg),
-        "## Figures",
-        "",
-        "![held-out measures](figures/measures.png)",
-        "",
-        "![training](figures/training.png)",
-        "",
-        f"Token difficulty on {analysis.get('tokens', 0)} validation tokens: "
-        f"{analysis.get('positive_delta', float('nan')):.0%} have ΔL > 0; "
-        f"the top-{cfg.k:g} threshold is ΔL = {analysis.get('delta_threshold', float('nan')):.3f}; share kept by "
-        "token kind: "
-        f"{analysis.get('kept_share_by_kind', {})}. [Token viewer](analysis/token_viewer.html).",
-        "",
-        "![ΔL histogram](analysis/delta_hist.png)",
-        "",
-        "![ΔL by kind](analysis/delta_by_kind.png)",
-        "",
-        "## Stages",
-        "",
-        markdown_table(_stages_table(run_dir)),
-        "",
-        "## Settings",
-        "",
-        markdown_table(
-            pd.DataFrame(
-                dict(setting=list(dataclasses.asdict(cfg)), value=[str(v) for v in dataclasses.asdict(cfg).values()])
-            )
-        ),
-        "",
+        "## Figures", "", "![held-out measures](figures/measures.png)", "", "![training](figures/training.png)", "",
+        _analysis_note(analysis, cfg), "",
+        "![ΔL histogram](analysis/delta_hist.png)", "", "![ΔL by kind](analysis/delta_by_kind.png)", "",
+        "## Stages", "", markdown_table(_stages_table(run_dir)), "",
+        "## Settings", "", _settings_table(cfg), "",
     ]
     (run_dir/"report.md").write_text("\n".join(lines))
     return run_dir/"report.md"
