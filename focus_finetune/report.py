@@ -20,6 +20,7 @@ from focus_finetune.yardstick import (
     verdict,
 )
 from .run_dir import MODEL_KEYS, STAGES, RunDirError, is_teacher_free, read_run, run_config, stage_done
+from .specialist_config import SpecialistConfig
 
 # %% auto #0
 __all__ = ['markdown_table', 'plot_training', 'plot_measures', 'interval_table', 'comparison_table', 'held_out_items',
