@@ -112,6 +112,45 @@ def filtering_effect(run_dir: str | Path, table: pd.DataFrame) -> pd.DataFrame:
                         .replace({"better": {plain: "unfiltered", arm: "filtered"}}).assign(objective=objective, k=k))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
+# %% ../nbs/08_objectives.ipynb #369ea07f
+def _train_arm(run: SpecialistRun, name: str, objective: str, filtered: bool, k: float | None, data,
+               on_policy: OnPolicyConfig):
+    "Train one arm from the run's initialisation into `arms/<name>/`; its seconds (and kept fraction) in `trained.json`"
+    out, config = run.dir/"arms"/_arm_dir(name), run.config
+    run.say(f"arm {name}: training ...")
+    t0 = time.perf_counter()
+    cls, kw = objective_trainer(objective, filtered, run.load("reference") if filtered else None, k, on_policy)
+    log = train_stage(cls, load_model(run.dir/"init"/"model"), out, config, config.student_steps, config.learning_rate,
+                      data["train"], run.tokenizer, run.progress, teacher_model=run.teacher, **kw).log_history
+    kept = [h["kept_fraction"] for h in log if "kept_fraction" in h]
+    trained = dict(seconds=round(time.perf_counter() - t0, 1))
+    if kept: trained["kept_fraction"] = sum(kept) / len(kept)
+    (out/"trained.json").write_text(json.dumps(trained))
+
+# %% ../nbs/08_objectives.ipynb #dcb05e87
+def _score_arms(run: SpecialistRun, arms: dict, names: list, is_reference, test):
+    """Score the arms `names` on the same items in one pass (the teacher runs once for all of them), each into
+    `arms/<name>/`: its items, and its measures with its training record in `done.json`"""
+    config = run.config
+    run.say(f"scoring {len(names)} arms ...")
+    prompts = eval_prompts(run.data("raw")["test"], config.spec_prompts, run.tokenizer)
+    paths = teacher_paths(run.teacher, run.tokenizer, prompts, config.spec_new_tokens, seed=config.seed,
+                          progress=run.progress) if prompts else None
+    drafts = {name: run.load("reference" if is_reference(*arms[name]) else f"arms/{_arm_dir(name)}") for name in names}
+    items = score_drafts(run, drafts, test, paths)
+    for name in names:
+        out = run.dir/"arms"/_arm_dir(name)
+        out.mkdir(parents=True, exist_ok=True)
+        mine = items[items.model == name].assign(model="draft")
+        mine.to_csv(out/"items.csv.gz", index=False)
+        if (out/"trained.json").exists(): trained = json.loads((out/"trained.json").read_text())
+        else:  # the reference arm (trained by the reference stage), or one scored before trained.json existed
+            earlier = stage_done(run.dir/"arms", _arm_dir(name)) or stage_done(run.dir, "reference")
+            trained = {k: earlier[k] for k in ("seconds", "kept_fraction") if k in earlier}
+        scores = measure_values(mine, dict(gamma=config.gamma)).loc["draft"].to_dict()
+        objective, filtered, k = arms[name]
+        mark_done(run.dir/"arms", _arm_dir(name), objective=objective, filtered=filtered, k=k, **trained, **scores)
+
 # %% ../nbs/08_objectives.ipynb #d7dfb564
 def compare_objectives(
     domain: str,
@@ -140,87 +179,20 @@ def compare_objectives(
         **(dict(ks=list(ks)) if ks else {}),
     )
     with library_progress_bars(progress):  # quiet: no weight-loading or map bars either
-        run = SpecialistRun(
-            run_dir or Path("runs") / f"{domain}-objectives",
-            domain,
-            teacher_model,
-            None,
-            domain_data,
-            tokenizer,
-            config,
-            progress,
-            overwrite,
-            extra=extra,
-        )
+        run = SpecialistRun(run_dir or Path("runs")/f"{domain}-objectives", domain, teacher_model, None, domain_data,
+                            tokenizer, config, progress, overwrite, extra=extra)
         run.run(stop_after="reference")
         data = run.data()
         test = first_rows(data["test"], config.eval_examples)
         arms = {arm_name(o, f, k if ks else None): (o, f, k)  # a filtered arm per k; its name shows k in a sweep
                 for o in objectives for f in filtering for k in ((ks or (config.k,)) if f else (None,))}
-        is_reference = lambda o, f, *_: (
-            o == "fkl" and not f and config.student_steps == config.reference_steps
-        )  # then the reference is that arm
+        # all-token forward KL as long as the reference stage is that stage: the reference is that arm
+        is_reference = lambda o, f, *_: o == "fkl" and not f and config.student_steps == config.reference_steps
         for name, (objective, filtered, k) in arms.items():
-            out = run.dir/"arms"/_arm_dir(name)
-            if is_reference(objective, filtered, k) or (out/"trained.json").exists(): continue
-            run.say(f"arm {name}: training ...")
-            t0 = time.perf_counter()
-            cls, kw = objective_trainer(objective, filtered, run.load("reference") if filtered else None, k, on_policy)
-            log = train_stage(
-                cls,
-                load_model(run.dir / "init" / "model"),
-                out,
-                config,
-                config.student_steps,
-                config.learning_rate,
-                data["train"],
-                run.tokenizer,
-                run.progress,
-                teacher_model=run.teacher,
-                **kw,
-            ).log_history
-            kept = [h["kept_fraction"] for h in log if "kept_fraction" in h]
-            (out / "trained.json").write_text(
-                json.dumps(
-                    dict(
-                        seconds=round(time.perf_counter() - t0, 1),
-                        **(dict(kept_fraction=sum(kept) / len(kept)) if kept else {}),
-                    )
-                )
-            )
+            if is_reference(objective, filtered, k) or (run.dir/"arms"/_arm_dir(name)/"trained.json").exists(): continue
+            _train_arm(run, name, objective, filtered, k, data, on_policy)
         unscored = [name for name in arms if rescore or stage_done(run.dir/"arms", _arm_dir(name)) is None]
-        if (
-            unscored
-        ):  # every arm that needs it scored on the same items in one pass: the teacher runs once for all of them
-            run.say(f"scoring {len(unscored)} arms ...")
-            prompts = eval_prompts(run.data("raw")["test"], config.spec_prompts, run.tokenizer)
-            paths = (
-                teacher_paths(
-                    run.teacher, run.tokenizer, prompts, config.spec_new_tokens, seed=config.seed, progress=run.progress
-                )
-                if prompts
-                else None
-            )
-            drafts = {
-                name: run.load("reference" if is_reference(*arms[name]) else f"arms/{_arm_dir(name)}")
-                for name in unscored
-            }
-            items = score_drafts(run, drafts, test, paths)
-            for name in unscored:
-                out = run.dir/"arms"/_arm_dir(name)
-                out.mkdir(parents=True, exist_ok=True)
-                mine = items[items.model == name].assign(model="draft")
-                mine.to_csv(out/"items.csv.gz", index=False)
-                if (out/"trained.json").exists():
-                    trained = json.loads((out / "trained.json").read_text())
-                else:  # the reference arm (trained by the reference stage), or one scored before trained.json existed
-                    earlier = stage_done(run.dir/"arms", _arm_dir(name)) or stage_done(run.dir, "reference")
-                    trained = {k: earlier[k] for k in ("seconds", "kept_fraction") if k in earlier}
-                scores = measure_values(mine, dict(gamma=config.gamma)).loc["draft"].to_dict()
-                objective, filtered, k = arms[name]
-                mark_done(
-                    run.dir / "arms", _arm_dir(name), objective=objective, filtered=filtered, k=k, **trained, **scores
-                )
+        if unscored: _score_arms(run, arms, unscored, is_reference, test)
         rows = [dict(arm=name, **stage_done(run.dir/"arms", _arm_dir(name))) for name in arms]
         table = pd.DataFrame(rows).set_index("arm")
         table.to_csv(run.dir/"comparison.csv")
