@@ -196,7 +196,53 @@ def heldout_table(teacher, models: dict, dataset, tokenizer, seed: int = 0) -> d
         for m, g in iv.groupby("model")
     }
 
-# %% ../nbs/06b_draft.ipynb #ce8dfffe
+# %% ../nbs/06b_draft.ipynb #ebb962bf
+def _check_cached_draft(out: Path, fingerprint: str, config: DraftConfig):
+    "A one-line error when the draft in `out` was made from another teacher or with other settings"
+    rec = draft_record(out)
+    settings = dict.fromkeys(ADDED_SETTINGS, 0) | rec["config"]  # settings added since: their defaults
+    if rec["teacher_fingerprint"] != fingerprint or settings != dataclasses.asdict(config):
+        raise ModelLoadError(f"{out} holds a draft of another teacher or other settings: choose another directory.")
+
+def _draft_trainer(student, teacher_model, tokenizer, data, config: DraftConfig, work: Path, progress: bool):
+    "The draft's `DistillTrainer`: from the live teacher or its cached top-k targets, stopping early on validation KL"
+    source = dict(teacher_model=teacher_model)
+    if config.teacher_top_k:
+        cache = open_teacher_cache(teacher_model, tokenizer, config.teacher_top_k, config.max_length,
+                                   datasets=(data["train"], data["validation"]), progress=progress)
+        source = dict(teacher_cache=cache)
+    trainer = DistillTrainer(model=student, args=_draft_args(work/"checkpoints", config, progress),
+                             train_dataset=data["train"], eval_dataset=data["validation"],
+                             data_collator=make_collator(tokenizer), processing_class=tokenizer,
+                             callbacks=[EarlyStoppingCallback(config.patience)], **source)
+    return show_training(trainer, progress)  # the bar alone: the log lines stay in the log history
+
+# %% ../nbs/06b_draft.ipynb #67ff79c1
+def _new_draft_record(out: Path, teacher, fingerprint: str, config: DraftConfig, trainer, data, teacher_model, carved,
+                      tokenizer, seconds: float) -> dict:
+    "What `draft.json` records of a draft just trained: settings, training, held-out KL beside the carved start"
+    state, draft = trainer.state, trainer.model.eval()
+    best = state.best_model_checkpoint
+    return dict(
+        name=out.name,
+        teacher=str(teacher) if isinstance(teacher, (str, Path)) else _label(teacher),
+        teacher_fingerprint=fingerprint,
+        config=dataclasses.asdict(config),
+        steps_run=state.global_step,
+        best_step=int(Path(best).name.split("-")[-1]) if best else state.global_step,
+        best_eval_kl=state.best_metric,
+        stopped_early=state.global_step < config.max_steps,
+        evals=[dict(step=h["step"], kl=h["eval_loss"]) for h in state.log_history if "eval_loss" in h],
+        train_sequences=len(data["train"]),
+        validation_sequences=len(data["validation"]),
+        heldout=heldout_table(teacher_model, {"carved": carved, "draft": draft}, data["validation"], tokenizer,
+                              config.seed),
+        seconds=seconds,
+        device=str(default_device()),
+        processes=process_state().num_processes,
+    )
+
+# %% ../nbs/06b_draft.ipynb #85ca7a75
 def build_draft(teacher, # the teacher: anything `load_model` takes
                 config: DraftConfig = DraftConfig(),
                 tokenizer=None, # default: the teacher's
@@ -208,47 +254,15 @@ def build_draft(teacher, # the teacher: anything `load_model` takes
         fp = model_fingerprint(teacher_model)
         out = Path(out) if out else cache_dir("drafts")/draft_name(_label(teacher), fp, config)
         if (out/"draft.json").exists():
-            rec = draft_record(out)
-            if rec["teacher_fingerprint"] != fp or dict.fromkeys(ADDED_SETTINGS, 0) | rec[
-                "config"
-            ] != dataclasses.asdict(config):
-                raise ModelLoadError(
-                    f"{out} holds a draft of another teacher or other settings: choose another directory."
-                )
+            _check_cached_draft(out, fp, config)
             return out
         tokenizer = tokenizer or load_tokenizer(teacher)
         t0 = time.perf_counter()
         data = draft_corpus(tokenizer, config, progress=progress)
-        student = make_student(
-            teacher_model, n_layers=config.n_layers, hidden_size=config.width or None, seed=config.seed
-        )
-        carved = copy.deepcopy(student).eval()
-        work = out.parent/f".building-{out.name}"
-        source = (
-            dict(
-                teacher_cache=open_teacher_cache(
-                    teacher_model,
-                    tokenizer,
-                    config.teacher_top_k,
-                    config.max_length,
-                    datasets=(data["train"], data["validation"]),
-                    progress=progress,
-                )
-            )
-            if config.teacher_top_k
-            else dict(teacher_model=teacher_model)
-        )
-        trainer = DistillTrainer(
-            model=student,
-            args=_draft_args(work / "checkpoints", config, progress),
-            train_dataset=data["train"],
-            eval_dataset=data["validation"],
-            data_collator=make_collator(tokenizer),
-            processing_class=tokenizer,
-            callbacks=[EarlyStoppingCallback(config.patience)],
-            **source,
-        )
-        show_training(trainer, progress)  # the bar alone: the log lines stay in the log history
+        student = make_student(teacher_model, n_layers=config.n_layers, hidden_size=config.width or None,
+                               seed=config.seed)
+        carved, work = copy.deepcopy(student).eval(), out.parent/f".building-{out.name}"
+        trainer = _draft_trainer(student, teacher_model, tokenizer, data, config, work, progress)
         last = get_last_checkpoint(str(work/"checkpoints")) if (work/"checkpoints").exists() else None
         trainer.train(resume_from_checkpoint=last)
         model_dir = work/"draft"
@@ -256,38 +270,12 @@ def build_draft(teacher, # the teacher: anything `load_model` takes
         procs = process_state()
         procs.wait_for_everyone()  # each has loaded the best checkpoint before the main one moves the draft
         if not procs.is_main_process:
-            return wait_for_main(out / "draft.json").parent  # the main one measures and moves it
-        state, draft = trainer.state, trainer.model.eval()
-        evals = [dict(step=h["step"], kl=h["eval_loss"]) for h in state.log_history if "eval_loss" in h]
-        best_step = (
-            int(Path(state.best_model_checkpoint).name.split("-")[-1])
-            if state.best_model_checkpoint
-            else state.global_step
-        )
-        record = dict(
-            name=out.name,
-            teacher=str(teacher) if isinstance(teacher, (str, Path)) else _label(teacher),
-            teacher_fingerprint=fp,
-            config=dataclasses.asdict(config),
-            steps_run=state.global_step,
-            best_step=best_step,
-            best_eval_kl=state.best_metric,
-            stopped_early=state.global_step < config.max_steps,
-            evals=evals,
-            train_sequences=len(data["train"]),
-            validation_sequences=len(data["validation"]),
-            heldout=heldout_table(
-                teacher_model, {"carved": carved, "draft": draft}, data["validation"], tokenizer, config.seed
-            ),
-            seconds=round(time.perf_counter() - t0, 1),
-            device=str(default_device()),
-            processes=procs.num_processes,
-        )
+            return wait_for_main(out/"draft.json").parent  # the main one measures and moves it
+        record = _new_draft_record(out, teacher, fp, config, trainer, data, teacher_model, carved, tokenizer,
+                                   seconds=round(time.perf_counter() - t0, 1))
         tokenizer.save_pretrained(str(model_dir))
-        (model_dir/"log_history.json").write_text(json.dumps(state.log_history, indent=1))
-        (model_dir / "draft.json").write_text(
-            json.dumps(record, indent=2)
-        )  # written last: a directory with it is complete
+        (model_dir/"log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
+        (model_dir/"draft.json").write_text(json.dumps(record, indent=2))  # last: a directory with it is complete
         shutil.rmtree(out, ignore_errors=True)
         model_dir.rename(out)
         shutil.rmtree(work, ignore_errors=True)
