@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from datasets import Dataset, DatasetDict, concatenate_datasets, load_from_disk
 from tqdm.auto import tqdm
-from transformers import TrainerState
+from transformers import TrainerState, TrainingArguments
 from transformers.trainer_utils import get_last_checkpoint
 
 from .data import DOMAINS, DataError
@@ -199,7 +199,23 @@ def off_domain_test(domain: str, tokenizer, config: SpecialistConfig = Specialis
         parts.append(first_rows(part, per))
     return concatenate_datasets(parts) if parts else None
 
-# %% ../nbs/07a_run_dir.ipynb #58f479e1
+# %% ../nbs/07a_run_dir.ipynb #4750be5d
+def _stage_args(config: SpecialistConfig, ckpt: Path, steps: int, learning_rate: float, train: Dataset,
+               epochs: float = 0.0, evaluate: bool = False, progress: bool = True) -> TrainingArguments:
+    """A training stage's `TrainingArguments`: its length (`steps`, or `epochs` over `train`), batch, schedule and seed
+    from `config`; checkpoints in `ckpt` every `save_steps`, or the best evaluated one kept when `evaluate`"""
+    total = math.ceil(epochs * math.ceil(len(train) / (config.batch_size * config.grad_accum))) if epochs else steps
+    length = dict(num_train_epochs=epochs, max_steps=-1) if epochs else dict(max_steps=steps)
+    every = (keep_best_args(config.eval_strategy, config.eval_steps) if evaluate
+             else dict(save_strategy="steps", save_steps=config.save_steps, save_total_limit=1))
+    return training_args(
+        ckpt, **length, per_device_train_batch_size=config.batch_size, per_device_eval_batch_size=config.batch_size,
+        gradient_accumulation_steps=config.grad_accum, learning_rate=learning_rate,
+        lr_scheduler_type=config.lr_scheduler, weight_decay=config.weight_decay, seed=config.seed,
+        data_seed=config.seed, logging_steps=max(1, min(10, total // 10)), disable_tqdm=not progress, **every,
+        **precision_args(config.bf16))
+
+# %% ../nbs/07a_run_dir.ipynb #3c7f1d76
 def train_stage(
     trainer_class,
     model,
@@ -211,50 +227,24 @@ def train_stage(
     tokenizer,
     progress: bool = True,
     epochs: float = 0.0,  # train for this many epochs instead of `steps` (0: steps)
-    eval_dataset: Dataset
-    | None = None,  # validation sequences: with `config.eval_strategy`, the best checkpoint is kept
+    eval_dataset: Dataset | None = None,  # validation sequences: with `config.eval_strategy`, the best one is kept
     verbose: bool = False,  # print the Trainer's log lines under its bar
     **trainer_kwargs,
 ) -> TrainerState:
     """Train `model` in `out` (resuming from a checkpoint there) and save it to `out/model` (the best evaluated
     checkpoint, with evaluation); the Trainer's state"""
     ckpt = Path(out)/"checkpoints"
-    total = math.ceil(epochs * math.ceil(len(train) / (config.batch_size * config.grad_accum))) if epochs else steps
-    length = dict(num_train_epochs=epochs, max_steps=-1) if epochs else dict(max_steps=steps)
     evaluate = eval_dataset is not None and config.eval_strategy != "no"
-    every = (
-        keep_best_args(config.eval_strategy, config.eval_steps)
-        if evaluate
-        else dict(save_strategy="steps", save_steps=config.save_steps, save_total_limit=1)
-    )
-    args = training_args(
-        ckpt,
-        **length,
-        per_device_train_batch_size=config.batch_size,
-        per_device_eval_batch_size=config.batch_size,
-        gradient_accumulation_steps=config.grad_accum,
-        learning_rate=learning_rate,
-        lr_scheduler_type=config.lr_scheduler,
-        weight_decay=config.weight_decay,
-        seed=config.seed,
-        data_seed=config.seed,
-        logging_steps=max(1, min(10, total // 10)),
-        disable_tqdm=not progress,
-        **every,
-        **precision_args(config.bf16),
-    )
     trainer = trainer_class(
         model=model,
-        args=args,
+        args=_stage_args(config, ckpt, steps, learning_rate, train, epochs, evaluate, progress),
         train_dataset=train,
         eval_dataset=eval_dataset if evaluate else None,
         data_collator=make_collator(tokenizer),
         processing_class=tokenizer,
         **trainer_kwargs,
     )
-    show_training(
-        trainer, progress, verbose
-    )  # the Trainer's log lines only when verbose (they stay in the log history)
+    show_training(trainer, progress, verbose)  # the Trainer's log lines only when verbose (kept in the log history)
     trainer.train(resume_from_checkpoint=get_last_checkpoint(str(ckpt)) if ckpt.exists() else None)
     trainer.save_model(str(Path(out)/"model"))  # called by every process; the main one writes
     procs = process_state()
