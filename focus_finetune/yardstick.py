@@ -35,62 +35,44 @@ class Measure:
 def _tau_predicted(a, ctx): return np.vectorize(expected_block_efficiency)(a, ctx["gamma"])
 def _speedup_predicted(a, ctx): return np.vectorize(theoretical_speedup)(a, ctx["gamma"], ctx["cost_ratio"])
 
-# %% ../nbs/06a_yardstick.ipynb #d87d2c24
+# %% ../nbs/06a_yardstick.ipynb #fe57ada5
 LOSS = "held-out loss"  # the measure families
 MATCH = "teacher match"
 ACCEPT = "acceptance"
 OFF = "off-domain loss"
 TASK = "task"
 MEASURES = {
-    "test_loss": Measure(
-        LOSS, False, "gold-token cross-entropy on held-out test sequences (nats/token): Σ CE / learned tokens"
-    ),
+    "test_loss": Measure(LOSS, False,
+                         "gold-token cross-entropy on held-out test sequences (nats/token): Σ CE / learned tokens"),
     "test_ppl": Measure(LOSS, False, "perplexity: exp(test_loss)", "test_loss", lambda x, ctx: np.exp(x)),
     "kl": Measure(MATCH, False, "KL(p_teacher ‖ p_model) per gold held-out token (nats)"),
     "top1_agreement": Measure(MATCH, True, "share of gold held-out tokens where the model's argmax is the teacher's"),
-    "expected_acceptance": Measure(
-        MATCH, True, "mean Σ_v min(p_teacher, p_model) over gold held-out tokens (α on human text)"
-    ),
-    "alpha": Measure(
-        ACCEPT,
-        True,
-        "per-token α: mean Σ_v min(p_teacher, p_draft) over the teacher's sampled continuations of held-out prompts",
-    ),
+    "expected_acceptance": Measure(MATCH, True, "mean Σ_v min(p_teacher, p_model) over gold held-out tokens "
+                                   "(α on human text)"),
+    "alpha": Measure(ACCEPT, True, "per-token α: mean Σ_v min(p_teacher, p_draft) over the teacher's sampled "
+                     "continuations of held-out prompts"),
     "alpha_greedy_path": Measure(ACCEPT, True, "the same over the teacher's greedy continuations"),
-    "greedy_agreement": Measure(
-        ACCEPT, True, "share of the teacher's greedy continuation tokens where the draft's argmax is the teacher's"
-    ),
-    "block_acceptance": Measure(
-        ACCEPT, True, "accepted / drafted tokens in greedy speculative decoding with γ (falls with γ)"
-    ),
+    "greedy_agreement": Measure(ACCEPT, True, "share of the teacher's greedy continuation tokens where the draft's "
+                                "argmax is the teacher's"),
+    "block_acceptance": Measure(ACCEPT, True, "accepted / drafted tokens in greedy speculative decoding with γ "
+                                "(falls with γ)"),
     "tau": Measure(ACCEPT, True, "new tokens / teacher calls in greedy speculative decoding with γ"),
-    "tau_predicted": Measure(
-        ACCEPT, True, "Leviathan's τ from greedy_agreement: (1 − a^(γ+1)) / (1 − a)", "greedy_agreement", _tau_predicted
-    ),
-    "speedup": Measure(
-        ACCEPT, True, "teacher-only decoding time / speculative decoding time, same prompts and tokens (wall clock)"
-    ),
-    "speedup_predicted": Measure(
-        ACCEPT,
-        True,
-        "tau_predicted / (γc + 1), c = measured draft step / teacher step time",
-        "greedy_agreement",
-        _speedup_predicted,
-    ),
-    "off_domain_loss": Measure(
-        OFF, False, "gold-token cross-entropy on test sequences of the other built-in domains (nats/token)"
-    ),
+    "tau_predicted": Measure(ACCEPT, True, "Leviathan's τ from greedy_agreement: (1 − a^(γ+1)) / (1 − a)",
+                             "greedy_agreement", _tau_predicted),
+    "speedup": Measure(ACCEPT, True, "teacher-only decoding time / speculative decoding time, same prompts and "
+                       "tokens (wall clock)"),
+    "speedup_predicted": Measure(ACCEPT, True, "tau_predicted / (γc + 1), c = measured draft step / teacher step time",
+                                 "greedy_agreement", _speedup_predicted),
+    "off_domain_loss": Measure(OFF, False, "gold-token cross-entropy on test sequences of the other built-in domains "
+                               "(nats/token)"),
     "pass@1": Measure(TASK, True, "HumanEval problems whose greedy completion passes the tests"),
     "exact_match": Measure(TASK, True, "math problems whose final answer equals the reference in value"),
     "choice_accuracy": Measure(TASK, True, "multiple-choice questions answered with the right letter"),
 }
-PRIMARY = {
-    LOSS: "test_loss",
-    MATCH: "kl",
-    ACCEPT: "alpha",
-    OFF: "off_domain_loss",
-    TASK: ("pass@1", "exact_match", "choice_accuracy"),
-}
+
+# %% ../nbs/06a_yardstick.ipynb #71c32d13
+PRIMARY = {LOSS: "test_loss", MATCH: "kl", ACCEPT: "alpha", OFF: "off_domain_loss",
+           TASK: ("pass@1", "exact_match", "choice_accuracy")}
 
 def measures_table() -> pd.DataFrame:
     "Every measure with its family, direction and definition (the primary measure of each family first)"
