@@ -364,7 +364,28 @@ def matched_over_seeds(matched: pd.DataFrame | None) -> list[str]:
     return ["## FocusFineTune − all-token-matched over seeds", "", markdown_table(matched[cols]), "",
             f"**{verdict(matched, 'all-token-matched')}**", ""]
 
-# %% ../nbs/07c_report.ipynb #29b9cc92
+# %% ../nbs/07c_report.ipynb #099240e9
+def _seeds_report(run_dir: Path, seeds: list, metrics: pd.DataFrame, summary: pd.DataFrame,
+                  matched: pd.DataFrame | None) -> str:
+    "The over-seeds `report.md`: the mean of each measure, the differences over seeds with their verdicts, links"
+    return "\n".join([
+        f"# {json.loads((run_dir/'config.json').read_text())['domain']} specialist over {len(seeds)} seeds",
+        "",
+        f"Seeds {', '.join(map(str, seeds))}: one complete run each (data split, order and evaluation sample drawn "
+        "with that seed), in `seed-<s>/` with its own report. Below: each measure averaged over seeds, and the "
+        "difference FocusFineTune − all-token averaged over seeds with its 95 % t-interval over seeds (the spread "
+        "between training runs).",
+        "", "## Mean over seeds", "", markdown_table(metrics), "",
+        "## FocusFineTune − all-token over seeds",
+        "",
+        markdown_table(summary[["measure", "family", "all-token", "focus", "diff", "lo", "hi", "per_seed", "better"]]),
+        "", f"**{verdict(summary)}**", "",
+        *matched_over_seeds(matched),
+        "Per seed: " + ", ".join(f"[seed {s}](seed-{s}/report.md)" for s in seeds),
+        "",
+    ])
+
+# %% ../nbs/07c_report.ipynb #28533a2f
 def seeds_result(
     run_dir: Path,
     results: dict,
@@ -379,46 +400,13 @@ def seeds_result(
     summary = seed_summary({s: r.comparison for s, r in done.items()})
     matched = (seed_summary({s: r.comparison_matched for s, r in done.items()}, a="all-token-matched")
                if all(r.comparison_matched is not None for r in done.values()) else None)
-    result = SpecialistResult(
-        run_dir, None, None, run_dir / "report.md", metrics, stages, summary, None, results, matched
-    )
+    result = SpecialistResult(run_dir, None, None, run_dir/"report.md", metrics, stages, summary, None, results,
+                              matched)
     if not write: return result
     summary.to_csv(run_dir/"seeds.csv", index=False)
-    lines = [
-        f"# {json.loads((run_dir / 'config.json').read_text())['domain']} specialist over {len(done)} seeds",
-        "",
-        f"Seeds {', '.join(map(str, done))}: one complete run each (data split, order and evaluation sample drawn "
-        "with that seed), "
-        "in `seed-<s>/` with its own report. Below: each measure averaged over seeds, and the difference "
-        "FocusFineTune − all-token "
-        "averaged over seeds with its 95 % t-interval over seeds (the spread between training runs).",
-        "",
-        "## Mean over seeds",
-        "",
-        markdown_table(metrics),
-        "",
-        "## FocusFineTune − all-token over seeds",
-        "",
-        markdown_table(summary[["measure", "family", "all-token", "focus", "diff", "lo", "hi", "per_seed", "better"]]),
-        "",
-        f"**{verdict(summary)}**",
-        "",
-        *matched_over_seeds(matched),
-        "Per seed: " + ", ".join(f"[seed {s}](seed-{s}/report.md)" for s in done),
-        "",
-    ]
-    (run_dir/"report.md").write_text("\n".join(lines))
-    (run_dir / "metrics.json").write_text(
-        json.dumps(
-            dict(
-                seeds=list(done),
-                mean=metrics.to_dict(orient="index"),
-                over_seeds=summary.to_dict(orient="records"),
-                verdict=verdict(summary),
-                **_matched_fields(matched, "over_seeds_matched"),
-            ),
-            indent=2,
-            default=float,
-        )
-    )
+    (run_dir/"report.md").write_text(_seeds_report(run_dir, list(done), metrics, summary, matched))
+    (run_dir/"metrics.json").write_text(json.dumps(
+        dict(seeds=list(done), mean=metrics.to_dict(orient="index"), over_seeds=summary.to_dict(orient="records"),
+             verdict=verdict(summary), **_matched_fields(matched, "over_seeds_matched")),
+        indent=2, default=float))
     return result

@@ -144,30 +144,19 @@ def _check_run_inputs(domain: str, teacher_model, student_model, domain_data, co
 class SpecialistRun:
     "The stages of one specialist run in `run_dir` (made by `FocusFineTune.create_specialist`)"
 
-    SHARED_STAGES = (
-        "teacher",
-        "init",
-        "reference",
-        "focus",
-        "matched",
-    )  # with several processes, all run these (they train); the main one the rest
+    # with several processes, all run these (they train); the main one the rest
+    SHARED_STAGES = ("teacher", "init", "reference", "focus", "matched")
 
     def __init__(self, run_dir: Path, domain: str, teacher_model, student_model, domain_data, tokenizer,
                  config: SpecialistConfig, progress: bool = True, overwrite: bool = False, verbose: bool = False,
                  extra: dict | None = None):  # more settings to record (e.g. of an objectives comparison)
-        self.domain, self.teacher_source, self.student_source, self.domain_data = (
-            domain,
-            teacher_model,
-            student_model,
-            domain_data,
-        )
+        self.domain, self.teacher_source, self.student_source = domain, teacher_model, student_model
+        self.domain_data = domain_data
         self.config, self.progress, self.verbose, self.teacher_free = config, progress, verbose, teacher_model is None
         _check_run_inputs(domain, teacher_model, student_model, domain_data, config)
         self.tokenizer = _resolve_tokenizer(tokenizer, teacher_model, student_model)
         if not self.teacher_free and _names_model(student_model):
-            check_same_tokenizer(
-                self.tokenizer, load_tokenizer(student_model)
-            )  # as the init stage will, before any work
+            check_same_tokenizer(self.tokenizer, load_tokenizer(student_model))  # as the init stage will, first
         self.record = dict(domain=domain, mode=TEACHER_FREE if self.teacher_free else "distillation",
                            teacher=describe_source(teacher_model), student=describe_source(student_model),
                            data=describe_source(domain_data) if domain_data is not None else f"built-in:{domain}",
@@ -183,11 +172,8 @@ class SpecialistRun:
         self.record = read_run(run_dir)
         if stage_done(run_dir, "init") is None:
             raise RunDirError(f"The run in {run_dir} has not prepared its student yet: run specialize first.")
-        self.domain, self.teacher_source, self.student_source = (
-            self.record["domain"],
-            self.record["teacher"],
-            self.record["student"],
-        )
+        self.domain, self.teacher_source, self.student_source = (self.record[k]
+                                                                 for k in ("domain", "teacher", "student"))
         self.domain_data, self.config, self.progress, self.verbose = None, run_config(self.record), progress, verbose
         self.teacher_free, self.dir, self._teacher = is_teacher_free(self.record), run_dir, None
         self.tokenizer, self.device = load_tokenizer(run_dir/"init"/"model"), default_device()
