@@ -121,57 +121,39 @@ def config_from_args(args, base: SpecialistConfig | None = None) -> SpecialistCo
     return dataclasses.replace(base or SpecialistConfig(), **given)
 
 # %% ../nbs/09_cli.ipynb #8740cb10
-def _add_run_options(
-    p: argparse.ArgumentParser,
-    student: bool = True,
-    run_dir: str = "runs/<domain>-focus, or runs/<domain>-teacher-free",
-):
-    p.add_argument(
-        "--domain", default="coding", help=f"{', '.join(DOMAINS)}, or your label for --data (default: %(default)s)"
-    )
+def _add_student_options(p: argparse.ArgumentParser):
+    "The options of the commands that train a student: teacher-free mode, the student, a preset"
+    p.add_argument("--teacher-free", action="store_true",
+                   help="no teacher: selective fine-tuning of --student on its excess loss over a reference")
+    p.add_argument("--student",
+                   help="student (same forms as --teacher), or a pre-distilled draft: draft (the cached draft of the "
+                   "teacher for this seed, built if missing), draft:gpu, draft:<name>; default: the teacher's "
+                   "embeddings, head and --student-layers layers (with --preset: draft)")
+    p.add_argument("--preset", choices=list(PRESETS),
+                   help="a regime of settings: adaspec = the paper's (epochs, constant lr 3e-4, weight decay 0.1, "
+                   "batch 16, length 512, bf16 on GPU, best epoch kept, teacher fine-tuned, draft student); a setting "
+                   "that contradicts it is an error")
+
+def _add_run_options(p: argparse.ArgumentParser, student: bool = True,
+                     run_dir: str = "runs/<domain>-focus, or runs/<domain>-teacher-free"):
+    p.add_argument("--domain", default="coding",
+                   help=f"{', '.join(DOMAINS)}, or your label for --data (default: %(default)s)")
     p.add_argument("--teacher", default=DEFAULT_TEACHER,
                    help="teacher: Hub id, model directory, .gguf file or bundled alias (default: %(default)s)")
-    if student:
-        p.add_argument(
-            "--teacher-free",
-            action="store_true",
-            help="no teacher: selective fine-tuning of --student on its excess loss over a reference",
-        )
-        p.add_argument(
-            "--student",
-            help="student (same forms as --teacher), or a pre-distilled draft: draft (the cached draft of the teacher "
-            "for this seed, built if missing), draft:gpu, draft:<name>; default: the teacher's embeddings, head and "
-            "--student-layers layers (with --preset: draft)",
-        )
-        p.add_argument(
-            "--preset",
-            choices=list(PRESETS),
-            help="a regime of settings: adaspec = the paper's (epochs, constant lr 3e-4, "
-            "weight decay 0.1, batch 16, length 512, bf16 on GPU, best epoch kept, teacher fine-tuned, draft student); "
-            "a setting that contradicts it is an error",
-        )
-    p.add_argument(
-        "--data",
-        nargs="+",
-        help="your .jsonl/.json/.csv/.txt files or directory (prompt/response or text) instead of the built-in corpus",
-    )
+    if student: _add_student_options(p)
+    p.add_argument("--data", nargs="+",
+                   help="your .jsonl/.json/.csv/.txt files or directory (prompt/response or text) instead of the "
+                   "built-in corpus")
     p.add_argument("--run-dir", help=f"run directory (default: {run_dir})")
-    p.add_argument(
-        "--overwrite", action="store_true", help="start over in a run directory that was made with other settings"
-    )
+    p.add_argument("--overwrite", action="store_true",
+                   help="start over in a run directory that was made with other settings")
     if student:
-        p.add_argument(
-            "--seeds",
-            nargs="+",
-            type=int,
-            metavar="SEED",
-            help="run once per seed in RUN_DIR/seed-<s> and report the mean difference over seeds with its interval "
-                 "(e.g. --seeds 0 1 2)",
-        )
+        p.add_argument("--seeds", nargs="+", type=int, metavar="SEED",
+                       help="run once per seed in RUN_DIR/seed-<s> and report the mean difference over seeds with "
+                       "its interval (e.g. --seeds 0 1 2)")
     p.add_argument("--quiet", action="store_true", help="no stage lines or progress bars")
-    p.add_argument(
-        "--verbose", action="store_true", help="also transformers' and datasets' own bars and the Trainer's log lines"
-    )
+    p.add_argument("--verbose", action="store_true",
+                   help="also transformers' and datasets' own bars and the Trainer's log lines")
     add_config_options(p)
 
 # %% ../nbs/09_cli.ipynb #8a19495b
@@ -516,51 +498,9 @@ def spaf_gen(args) -> int:
     )
     return 0
 
-# %% ../nbs/09_cli.ipynb #07efe0c7
-def _add_spaf(sub):
-    p = sub.add_parser(
-        "spaf",
-        help="self-speculative decoding with SpAF adapters: train, compare with AdaSPEC's filter, generate",
-        description="SpAF (chapter 06c): an exit adapter at a cutoff layer of the base drafts tokens, the base "
-                    "verifies.",
-    )
-    spaf = p.add_subparsers(dest="spaf_command", required=True)
-    for name, func, text in (
-        ("train", spaf_train, "train the adapter and AlignmentHead on a domain (base frozen); resumable"),
-        ("compare", spaf_compare, "all-token vs AdaSPEC-filtered components, scored with the yardstick, per seed"),
-    ):
-        q = spaf.add_parser(name, help=text, description=text)
-        q.add_argument(
-            "--base",
-            default=DEFAULT_TEACHER,
-            help="the base model: Hub id, directory, .gguf file or bundled alias (default: %(default)s)",
-        )
-        q.add_argument(
-            "--domain", default="medical", choices=list(DOMAINS), help="built-in domain (default: %(default)s)"
-        )
-        q.add_argument("--quiet", action="store_true", help="no progress bars")
-        add_config_options(q, SpAFRunConfig)
-        add_config_options(q, SpAFConfig)
-        q.set_defaults(func=func)
-        if name == "train":
-            q.add_argument(
-                "--output-dir",
-                default="runs/spaf",
-                help="where checkpoints and the components go (default: %(default)s)",
-            )
-            q.add_argument(
-                "--reference", help="all-token components' directory: train on the top-k tokens by ΔL against it (--k)"
-            )
-            q.add_argument(
-                "--draft-vocab",
-                type=int,
-                help="limit the draft's head to this many frequent training tokens (e.g. 8192)",
-            )
-        else:
-            q.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds, one run each (default: 0)")
-            q.add_argument(
-                "--run-dir", help="experiment directory, one seed-N folder per seed (default: runs/spaf-<domain>)"
-            )
+# %% ../nbs/09_cli.ipynb #35e35603
+def _add_spaf_generate(spaf):
+    "The `spaf generate` sub-command's parser"
     q = spaf.add_parser(
         "generate",
         help="decode a prompt with SpAF components",
@@ -576,6 +516,43 @@ def _add_spaf(sub):
     q.add_argument("--temperature", type=float, default=0.0, help="0: greedy (default); above: sampling")
     q.add_argument("--top-p", type=float, default=1.0)
     q.set_defaults(func=spaf_gen)
+
+# %% ../nbs/09_cli.ipynb #07efe0c7
+def _add_spaf(sub):
+    p = sub.add_parser(
+        "spaf",
+        help="self-speculative decoding with SpAF adapters: train, compare with AdaSPEC's filter, generate",
+        description="SpAF (chapter 06c): an exit adapter at a cutoff layer of the base drafts tokens, the base "
+                    "verifies.",
+    )
+    spaf = p.add_subparsers(dest="spaf_command", required=True)
+    for name, func, text in (
+        ("train", spaf_train, "train the adapter and AlignmentHead on a domain (base frozen); resumable"),
+        ("compare", spaf_compare, "all-token vs AdaSPEC-filtered components, scored with the yardstick, per seed"),
+    ):
+        q = spaf.add_parser(name, help=text, description=text)
+        q.add_argument("--base", default=DEFAULT_TEACHER,
+                       help="the base model: Hub id, directory, .gguf file or bundled alias (default: %(default)s)")
+        q.add_argument("--domain", default="medical", choices=list(DOMAINS),
+                       help="built-in domain (default: %(default)s)")
+        q.add_argument("--quiet", action="store_true", help="no progress bars")
+        add_config_options(q, SpAFRunConfig)
+        add_config_options(q, SpAFConfig)
+        q.set_defaults(func=func)
+        if name == "train":
+            q.add_argument("--output-dir", default="runs/spaf",
+                           help="where checkpoints and the components go (default: %(default)s)")
+            q.add_argument(
+                "--reference", help="all-token components' directory: train on the top-k tokens by ΔL against it (--k)"
+            )
+            q.add_argument("--draft-vocab", type=int,
+                           help="limit the draft's head to this many frequent training tokens (e.g. 8192)")
+        else:
+            q.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds, one run each (default: 0)")
+            q.add_argument(
+                "--run-dir", help="experiment directory, one seed-N folder per seed (default: runs/spaf-<domain>)"
+            )
+    _add_spaf_generate(spaf)
 
 # %% ../nbs/09_cli.ipynb #82836823
 def build_parser() -> argparse.ArgumentParser:
