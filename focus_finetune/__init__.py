@@ -20,28 +20,15 @@ from .splits import load_domain
 from .tokenization import tokenize_dataset
 from .models import load_model, load_tokenizer, make_student, non_embedding_parameters
 from focus_finetune.losses import (
-    DistillConfig,
-    adaspec_loss,
-    distill_loss,
-    select_top_k,
-    selective_ce_loss,
-    targets_fkl,
-    teacher_targets,
-    token_divergence,
-)
+    DistillConfig, adaspec_loss, distill_loss, select_top_k, selective_ce_loss, targets_fkl, teacher_targets,
+    token_divergence)
 from .fused import HeadInput, fused_adaspec_loss, fused_distill_loss
 from .reference_kd import DistillTrainer, distill
 from .token_difficulty import cache_reference_losses, token_losses
 from .teacher_cache import TeacherCache, open_teacher_cache
 from .draft import DraftConfig, build_draft, resolve_draft
-from focus_finetune.filtered_distill import (
-    AdaSPECTrainer,
-    OnPolicyAdaSPECTrainer,
-    OnPolicyConfig,
-    OnPolicyDistillTrainer,
-    SelectiveSFTTrainer,
-    compare_models,
-)
+from .filtered_distill import (
+    AdaSPECTrainer, OnPolicyAdaSPECTrainer, OnPolicyConfig, OnPolicyDistillTrainer, SelectiveSFTTrainer, compare_models)
 from .speculative import draft_acceptance, speculative_generate
 from .spaf import SpAFConfig, SpAFModel, SpAFTrainer, spaf_generate, train_spaf
 from .yardstick import MEASURES, measures_table, paired_comparison, verdict

@@ -12,15 +12,8 @@ from .splits import MAX_EVAL, MAX_TRAIN, load_domain, load_examples, split_examp
 from .tokenization import MAX_LENGTH, domain_table, plain_warnings, source_table, tokenize_dataset, token_stats
 from .draft import DRAFT_PRESETS, DraftConfig, build_draft, draft_config, draft_record
 from focus_finetune.models import (
-    DEFAULT_TEACHER,
-    ModelLoadError,
-    default_device,
-    end_processes,
-    library_progress_bars,
-    load_model,
-    load_tokenizer,
-    process_state,
-)
+    DEFAULT_TEACHER, ModelLoadError, default_device, end_processes, library_progress_bars, load_model, load_tokenizer,
+    process_state)
 from .filtered_distill import OnPolicyConfig
 from .objectives import OBJECTIVES, compare_objectives, plot_k_sweep, plot_objectives
 from .specialist_config import DEMO_SETTINGS, PRESETS, SpecialistConfig, preset_settings

@@ -16,17 +16,9 @@ from transformers.trainer_utils import get_last_checkpoint
 from .data import DOMAINS, cache_dir
 from .splits import load_domain
 from .tokenization import MAX_LENGTH, make_collator, tokenize_dataset
-from focus_finetune.models import (
-    STUDENT_LAYERS,
-    ModelLoadError,
-    default_device,
-    load_model,
-    load_tokenizer,
-    make_student,
-    process_state,
-    library_progress_bars,
-    wait_for_main,
-)
+from .models import (
+    STUDENT_LAYERS, ModelLoadError, default_device, load_model, load_tokenizer, make_student, process_state,
+    library_progress_bars, wait_for_main)
 from .losses import setting
 from .reference_kd import DistillTrainer, keep_best_args, precision_args, show_training, training_args
 from .teacher_cache import open_teacher_cache

@@ -16,38 +16,18 @@ from tqdm.auto import tqdm
 from .data import DataError, cache_dir
 from .splits import load_humaneval
 from .tokenization import prompt_ids
-from focus_finetune.generation import (
-    ANSWER_TOKENS,
-    batch_generate,
-    eval_prompts,
-    generate_answers,
-    greedy_generate,
-    prompt_tensor,
-)
+from .generation import (
+    ANSWER_TOKENS, batch_generate, eval_prompts, generate_answers, greedy_generate, prompt_tensor)
 from .models import default_device, load_tokenizer
 from focus_finetune.task_metrics import (
-    CHOICE_NEW_TOKENS,
-    TASK_METRICS,
-    answer_matches,
-    coding_prompt,
-    constant_baseline,
-    gradable,
-    humaneval_program,
-    run_python,
-)
+    CHOICE_NEW_TOKENS, TASK_METRICS, answer_matches, coding_prompt, constant_baseline, gradable, humaneval_program,
+    run_python)
 from .token_difficulty import model_fingerprint
 from .speculative import acceptance_eval, cost_ratio, draft_acceptance
 from .yardstick import acceptance_items, heldout_items, measure_items
 from .specialist_config import SpecialistConfig
-from focus_finetune.run_dir import (
-    is_teacher_free,
-    read_run,
-    write_atomic,
-    run_config,
-    run_data,
-    run_teacher,
-    stage_model,
-)
+from .run_dir import (
+    is_teacher_free, read_run, write_atomic, run_config, run_data, run_teacher, stage_model)
 from .tokenization import first_rows
 from .run_dir import check_finished
 

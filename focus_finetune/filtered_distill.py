@@ -14,19 +14,9 @@ from datasets import Dataset
 from transformers import Trainer
 
 from .tokenization import make_collator
-from focus_finetune.losses import (
-    DEFAULT_K,
-    IGNORE_INDEX,
-    DistillConfig,
-    adaspec_loss,
-    check_k,
-    distill_loss,
-    next_token_mask,
-    selective_ce_loss,
-    setting,
-    token_ce,
-    token_divergence,
-)
+from .losses import (
+    DEFAULT_K, IGNORE_INDEX, DistillConfig, adaspec_loss, check_k, distill_loss, next_token_mask, selective_ce_loss,
+    setting, token_ce, token_divergence)
 from .fused import fusable_head, fused_adaspec_loss, fused_distill_loss
 from .models import check_same_vocab
 from .reference_kd import MODEL_INPUTS, DistillTrainer, freeze

@@ -10,16 +10,8 @@ from typing import NamedTuple
 import torch
 import torch.nn.functional as F
 
-from focus_finetune.losses import (
-    DEFAULT_K,
-    DistillConfig,
-    check_k,
-    default_chunk_rows,
-    divergence_fn,
-    learned_rows,
-    log_probs,
-    select_top_k,
-)
+from .losses import (
+    DEFAULT_K, DistillConfig, check_k, default_chunk_rows, divergence_fn, learned_rows, log_probs, select_top_k)
 from .losses import zero_loss
 
 # %% auto #0

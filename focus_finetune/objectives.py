@@ -10,12 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from focus_finetune.filtered_distill import (
-    AdaSPECTrainer,
-    OnPolicyAdaSPECTrainer,
-    OnPolicyConfig,
-    OnPolicyDistillTrainer,
-)
+from .filtered_distill import (
+    AdaSPECTrainer, OnPolicyAdaSPECTrainer, OnPolicyConfig, OnPolicyDistillTrainer)
 from .losses import DEFAULT_K, DistillConfig, check_k
 from .models import DEFAULT_TEACHER, library_progress_bars, load_model
 from .reference_kd import DistillTrainer

@@ -11,14 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from focus_finetune.yardstick import (
-    MEASURES,
-    format_interval,
-    measure_intervals,
-    paired_comparison,
-    seed_summary,
-    verdict,
-)
+from .yardstick import (
+    MEASURES, format_interval, measure_intervals, paired_comparison, seed_summary, verdict)
 from .run_dir import MODEL_KEYS, STAGES, RunDirError, is_teacher_free, read_run, run_config, stage_done
 from .specialist_config import SpecialistConfig
 

@@ -26,14 +26,8 @@ from .losses import check_k, learned_rows, per_token_mean, row_divergence, selec
 from .models import ModelLoadError, library_progress_bars, load_model, output_vocab_size, process_state
 from .reference_kd import MODEL_INPUTS, freeze, training_args
 from .filtered_distill import KeptFractionLog
-from focus_finetune.speculative import (
-    SpeculativeOutput,
-    SpeculativeStats,
-    one_hot_argmax,
-    accept_drafts,
-    check_gamma,
-    warp_probs,
-)
+from .speculative import (
+    SpeculativeOutput, SpeculativeStats, one_hot_argmax, accept_drafts, check_gamma, warp_probs)
 from .tokenization import first_rows
 from .losses import zero_loss
 from .reference_kd import across_ranks

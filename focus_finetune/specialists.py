@@ -17,52 +17,18 @@ from .data import DOMAINS, DataError
 from .tokenization import tokenize_dataset
 from .draft import draft_path, draft_record, is_draft_spec, resolve_draft
 from .filtered_distill import AdaSPECTrainer, SelectiveSFTTrainer
-from focus_finetune.models import (
-    ModelLoadError,
-    narrow_config,
-    non_embedding_parameters,
-    check_causal_lm,
-    check_same_tokenizer,
-    check_same_vocab,
-    default_device,
-    load_config,
-    load_model,
-    library_progress_bars,
-    load_student,
-    load_tokenizer,
-    process_state,
-    resolve_model_path,
-    wait_for_main,
-)
+from .models import (
+    ModelLoadError, narrow_config, non_embedding_parameters, check_causal_lm, check_same_tokenizer, check_same_vocab,
+    default_device, load_config, load_model, library_progress_bars, load_student, load_tokenizer, process_state,
+    resolve_model_path, wait_for_main)
 from .reference_kd import DistillTrainer
 from .teacher_cache import open_teacher_cache
-from focus_finetune.token_difficulty import (
-    delta_threshold,
-    plot_delta_by_kind,
-    plot_delta_hist,
-    token_losses,
-    token_viewer,
-)
+from .token_difficulty import (
+    delta_threshold, plot_delta_by_kind, plot_delta_hist, token_losses, token_viewer)
 from .specialist_config import SpecialistConfig, preset_settings
-from focus_finetune.run_dir import (
-    STAGES,
-    RunDirError,
-    TEACHER_FREE,
-    describe_source,
-    is_teacher_free,
-    off_domain_test,
-    open_run_dir,
-    read_run,
-    mark_done,
-    run_config,
-    run_data,
-    run_teacher,
-    specialist_splits,
-    stage_done,
-    stage_model,
-    stage_record,
-    train_stage,
-)
+from .run_dir import (
+    STAGES, RunDirError, TEACHER_FREE, describe_source, is_teacher_free, off_domain_test, open_run_dir, read_run,
+    mark_done, run_config, run_data, run_teacher, specialist_splits, stage_done, stage_model, stage_record, train_stage)
 from .evaluation import evaluate_run
 from .report import SpecialistResult, load_result, refresh_report, seeds_result
 from .tokenization import first_rows
