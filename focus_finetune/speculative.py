@@ -126,6 +126,24 @@ def accept_drafts(p: torch.Tensor, # `[g + 1, vocab]` target distributions at th
             break
     return n_acc, new[:room]
 
+# %% ../nbs/06_speculative.ipynb #54305aa3
+def _draft_tokens(draft, seq: list[int], cache: DynamicCache, g: int, dist, pick, threshold: float, do_sample: bool,
+                  stats: SpeculativeStats, dev: torch.device) -> tuple[list[int], list[torch.Tensor]]:
+    """Up to `g` tokens the draft proposes after `seq` (fed only what its `cache` lacks) and their distributions; fewer
+    when it gives its own token a probability below `threshold`"""
+    drafted, q = [], []
+    for _ in range(g):
+        todo = (seq + drafted)[cache.get_seq_length():]
+        logits = cached_logits(draft, torch.tensor([todo], device=dev), cache)[-1]
+        qi = dist(logits)
+        drafted.append(pick(qi))
+        q.append(qi)
+        stats.draft_calls += 1
+        if threshold > 0 and len(drafted) < g:  # a draft unsure of its token is likely rejected: verify now
+            conf = qi[drafted[-1]] if do_sample else torch.softmax(logits.float(), -1)[drafted[-1]]
+            if conf < threshold: break
+    return drafted, q
+
 # %% ../nbs/06_speculative.ipynb #d29bff07
 @torch.no_grad()
 def speculative_generate(
@@ -143,31 +161,17 @@ def speculative_generate(
 ) -> SpeculativeOutput:
     "Speculative sampling: `draft` proposes, `target` verifies; the output follows the target's distribution"
     _check_inputs(target, draft, input_ids, gamma, max_new_tokens, temperature, top_p)
-    eos = eos_ids(target, eos_token_id)
-    dev = input_ids.device
+    eos, dev = eos_ids(target, eos_token_id), input_ids.device
     dist = (lambda l: warp_probs(l, temperature, top_p)) if do_sample else one_hot_argmax
     def pick(p): return pick_token(p, do_sample, generator)
 
-    stats, t0 = SpeculativeStats(), time.perf_counter()
-    seq = input_ids[0].tolist()
+    stats, t0, seq = SpeculativeStats(), time.perf_counter(), input_ids[0].tolist()
     t_cache, d_cache = DynamicCache(), DynamicCache()
     while stats.new_tokens < max_new_tokens:
         g = min(gamma, max_new_tokens - stats.new_tokens)
-        drafted, q = [], []
-        for _ in range(g):  # the draft proposes g tokens, fed only what its cache lacks
-            todo = (seq + drafted)[d_cache.get_seq_length():]
-            logits = cached_logits(draft, torch.tensor([todo], device=dev), d_cache)[-1]
-            qi = dist(logits)
-            drafted.append(pick(qi))
-            q.append(qi)
-            stats.draft_calls += 1
-            if draft_threshold > 0 and len(drafted) < g:  # a draft unsure of its token is likely rejected: verify now
-                conf = qi[drafted[-1]] if do_sample else torch.softmax(logits.float(), -1)[drafted[-1]]
-                if conf < draft_threshold: break
+        drafted, q = _draft_tokens(draft, seq, d_cache, g, dist, pick, draft_threshold, do_sample, stats, dev)
         g = len(drafted)
-        todo = (seq + drafted)[
-            t_cache.get_seq_length() :
-        ]  # one target pass scores all g drafts, plus the bonus position
+        todo = (seq + drafted)[t_cache.get_seq_length():]  # one target pass scores all g drafts and the bonus position
         p = dist(cached_logits(target, torch.tensor([todo], device=dev), t_cache, keep=g + 1))
         stats.target_calls += 1
         stats.drafted += g
