@@ -154,13 +154,13 @@ def _domain_splits(domain: str, tokenizer, max_length: int, split_kw: dict) -> t
         return raw, tokenize_dataset(raw, tokenizer, max_length)
 
 def domain_table(
-    tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length: int = MAX_LENGTH, **split_kw
+    tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length: int = MAX_LENGTH, progress: bool = True, **split_kw
 ) -> "pd.DataFrame":
     """Per domain and split: examples, examples dropped at tokenisation, sequences, tokens, learned tokens, lengths,
     truncated count"""
     import pandas as pd
     rows = []
-    for d in tqdm(list(domains), desc="domains"):
+    for d in tqdm(list(domains), desc="domains", disable=not progress):
         raw, tokenized = _domain_splits(d, tokenizer, max_length, split_kw)
         for split, part in tokenized.items():
             st = token_stats(part)
@@ -173,13 +173,13 @@ def domain_table(
 
 # %% ../nbs/00b_tokenization.ipynb #202e721e
 def source_table(
-    tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length: int = MAX_LENGTH, **split_kw
+    tokenizer, domains: Iterable[str] = tuple(DOMAINS), max_length: int = MAX_LENGTH, progress: bool = True, **split_kw
 ) -> "pd.DataFrame":
     """Per domain, split and source: examples, examples dropped at tokenisation, learned tokens and their share of the
     split"""
     import pandas as pd
     rows = []
-    for d in tqdm(list(domains), desc="domains"):
+    for d in tqdm(list(domains), desc="domains", disable=not progress):
         raw, tokenized = _domain_splits(d, tokenizer, max_length, split_kw)
         for split, part in tokenized.items():
             src = raw[split]["source"]
