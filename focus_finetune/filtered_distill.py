@@ -62,9 +62,8 @@ class AdaSPECTrainer(KeptFractionLog, DistillTrainer):
 
     def student_loss(self, student, teacher, inputs, num_items_in_batch=None):
         labels = inputs["labels"]
-        all_tokens, filtered = (
-            (fused_distill_loss, fused_adaspec_loss) if self.fused_head else (distill_loss, adaspec_loss)
-        )
+        fused = self.fused_head
+        all_tokens, filtered = (fused_distill_loss, fused_adaspec_loss) if fused else (distill_loss, adaspec_loss)
         if not self.model.training:  # evaluation: held-out forward KL on all tokens, comparable across trainers
             return all_tokens(student, teacher, labels, "fkl", num_items_in_batch=num_items_in_batch)
         if self.k == 1: return super().student_loss(student, teacher, inputs, num_items_in_batch)
@@ -77,18 +76,9 @@ class AdaSPECTrainer(KeptFractionLog, DistillTrainer):
                 "AdaSPECTrainer with k < 1 needs a reference_model, or a data set with a `ref_losses` column "
                 "(focus_finetune.token_difficulty.cache_reference_losses)."
             )
-        loss, stats = filtered(
-            student,
-            teacher,
-            reference,
-            labels=labels,
-            k=self.k,
-            ref_losses=ref_losses,
-            num_items_in_batch=num_items_in_batch,
-            return_stats=True,
-            kind=self.distillation.divergence,
-            **self.distillation.params,
-        )
+        loss, stats = filtered(student, teacher, reference, labels=labels, k=self.k, ref_losses=ref_losses,
+                               num_items_in_batch=num_items_in_batch, return_stats=True,
+                               kind=self.distillation.divergence, **self.distillation.params)
         self.record_kept(stats)
         return loss
 
