@@ -19,7 +19,7 @@ from .tokenization import MAX_LENGTH, make_collator, tokenize_dataset
 from .models import (
     STUDENT_LAYERS, ModelLoadError, default_device, load_model, load_tokenizer, make_student, process_state,
     library_progress_bars, wait_for_main)
-from .losses import setting
+from .losses import check_counts, setting
 from .reference_kd import DistillTrainer, keep_best_args, precision_args, show_training, training_args
 from .teacher_cache import open_teacher_cache
 from .token_difficulty import model_fingerprint
@@ -57,25 +57,11 @@ class DraftConfig:
     bf16: bool = setting(False, "bfloat16 mixed precision")
 
     def __post_init__(self):
-        for name in (
-            "n_layers",
-            "max_steps",
-            "eval_steps",
-            "patience",
-            "batch_size",
-            "grad_accum",
-            "max_length",
-            "eval_per_domain",
-        ):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer.")
-        for name in ("width", "teacher_top_k"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
-                raise ValueError(f"{name}={getattr(self, name)!r} must be 0 or a positive integer.")
-        if not isinstance(self.train_per_domain, int) or self.train_per_domain < 0:
-            raise ValueError(f"train_per_domain={self.train_per_domain!r} must be a non-negative integer (0: all).")
-        if not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed={self.seed!r} must be a non-negative integer.")
+        positive = ("n_layers", "max_steps", "eval_steps", "patience", "batch_size", "grad_accum", "max_length")
+        check_counts(self, positive + ("eval_per_domain",))
+        check_counts(self, ("width", "teacher_top_k"), least=0, what="0 or a positive integer")
+        check_counts(self, ("train_per_domain",), least=0, what="a non-negative integer (0: all)")
+        check_counts(self, ("seed",), least=0)
         if not self.learning_rate > 0: raise ValueError(f"learning_rate={self.learning_rate} must be positive.")
 
 # %% ../nbs/06b_draft.ipynb #e592ca1e

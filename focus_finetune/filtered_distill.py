@@ -15,8 +15,8 @@ from transformers import Trainer
 
 from .tokenization import make_collator
 from .losses import (
-    DEFAULT_K, IGNORE_INDEX, DistillConfig, adaspec_loss, check_k, distill_loss, next_token_mask, selective_ce_loss,
-    setting, token_ce, token_divergence)
+    DEFAULT_K, IGNORE_INDEX, DistillConfig, adaspec_loss, check_counts, check_k, distill_loss, next_token_mask,
+    selective_ce_loss, setting, token_ce, token_divergence)
 from .fused import fusable_head, fused_adaspec_loss, fused_distill_loss
 from .models import check_same_vocab
 from .reference_kd import MODEL_INPUTS, DistillTrainer, freeze
@@ -219,8 +219,7 @@ class OnPolicyConfig:
     def __post_init__(self):
         if not 0 <= self.lmbda <= 1: raise ValueError(f"lmbda={self.lmbda} must be a probability in [0, 1].")
         if not self.temperature > 0: raise ValueError(f"temperature={self.temperature} must be positive.")
-        if not (isinstance(self.max_new_tokens, int) and self.max_new_tokens >= 1):
-            raise ValueError(f"max_new_tokens={self.max_new_tokens!r} must be a positive integer.")
+        check_counts(self, ("max_new_tokens",))
 
 # %% ../nbs/05_filtered_distill.ipynb #dc69097b
 class OnPolicyMixin:

@@ -10,11 +10,11 @@ import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['IGNORE_INDEX', 'LOGP_FLOOR', 'DIVERGENCES', 'DEFAULT_K', 'log_probs', 'setting', 'same_setting', 'DistillConfig',
-           'rank_order', 'divergence_fn', 'default_chunk_rows', 'row_divergence', 'token_divergence', 'next_token_mask',
-           'learned_rows', 'per_token_mean', 'zero_loss', 'masked_mean', 'check_k', 'select_top_k', 'TeacherTargets',
-           'log1mexp', 'teacher_targets', 'targets_fkl', 'check_fkl_only', 'fkl_rows', 'distill_loss', 'adaspec_loss',
-           'token_ce', 'selective_ce_loss', 'expected_acceptance']
+__all__ = ['IGNORE_INDEX', 'LOGP_FLOOR', 'DIVERGENCES', 'DEFAULT_K', 'log_probs', 'setting', 'same_setting', 'check_counts',
+           'DistillConfig', 'rank_order', 'divergence_fn', 'default_chunk_rows', 'row_divergence', 'token_divergence',
+           'next_token_mask', 'learned_rows', 'per_token_mean', 'zero_loss', 'masked_mean', 'check_k', 'select_top_k',
+           'TeacherTargets', 'log1mexp', 'teacher_targets', 'targets_fkl', 'check_fkl_only', 'fkl_rows', 'distill_loss',
+           'adaspec_loss', 'token_ce', 'selective_ce_loss', 'expected_acceptance']
 
 # %% ../nbs/02_losses.ipynb #85a83446
 IGNORE_INDEX = -100
@@ -41,6 +41,16 @@ def same_setting(config: type, name: str):
     "The field `name` of dataclass `config` again, with its default and help, for another config that repeats it"
     f = {f.name: f for f in fields(config)}[name]
     return setting(f.default, f.metadata["help"])
+
+# %% ../nbs/02_losses.ipynb #7b1d9d3d
+def check_counts(config, names: tuple[str, ...], least: int = 1, what: str = ""):
+    "A one-line error for the first of `config`'s settings `names` that is not an integer >= `least`"
+    what = what or {0: "a non-negative integer", 1: "a positive integer"}.get(least, f"an integer >= {least}")
+    for name in names:
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ValueError(f"{name}={value!r} must be {what}.")
+
 
 # %% ../nbs/02_losses.ipynb #e0b30854
 @dataclass

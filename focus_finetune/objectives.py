@@ -147,6 +147,20 @@ def _score_arms(run: SpecialistRun, arms: dict, names: list, is_reference, test)
         objective, filtered, k = arms[name]
         mark_done(run.dir/"arms", _arm_dir(name), objective=objective, filtered=filtered, k=k, **trained, **scores)
 
+# %% ../nbs/08_objectives.ipynb #4e2b8110
+def _arms(objectives: tuple, filtering: tuple, ks: tuple | None, k: float) -> dict:
+    "Arm name → (objective, filtered, k): a filtered arm per k of a sweep (its name shows k), else one at `k`"
+    return {arm_name(o, f, q if ks else None): (o, f, q)
+            for o in objectives for f in filtering for q in ((ks or (k,)) if f else (None,))}
+
+def _comparison_table(run_dir: Path, arms: dict) -> pd.DataFrame:
+    "Every arm's scores, one row each, written to `comparison.csv` with the filtering effect beside it"
+    rows = [dict(arm=name, **stage_done(run_dir/"arms", _arm_dir(name))) for name in arms]
+    table = pd.DataFrame(rows).set_index("arm")
+    table.to_csv(run_dir/"comparison.csv")
+    filtering_effect(run_dir, table).to_csv(run_dir/"filtering_effect.csv", index=False)
+    return table
+
 # %% ../nbs/08_objectives.ipynb #d7dfb564
 def compare_objectives(
     domain: str,
@@ -180,8 +194,7 @@ def compare_objectives(
         run.run(stop_after="reference")
         data = run.data()
         test = first_rows(data["test"], config.eval_examples)
-        arms = {arm_name(o, f, k if ks else None): (o, f, k)  # a filtered arm per k; its name shows k in a sweep
-                for o in objectives for f in filtering for k in ((ks or (config.k,)) if f else (None,))}
+        arms = _arms(objectives, filtering, ks, config.k)
         # all-token forward KL as long as the reference stage is that stage: the reference is that arm
         is_reference = lambda o, f, *_: o == "fkl" and not f and config.student_steps == config.reference_steps
         for name, (objective, filtered, k) in arms.items():
@@ -189,11 +202,7 @@ def compare_objectives(
             _train_arm(run, name, objective, filtered, k, data, on_policy)
         unscored = [name for name in arms if rescore or stage_done(run.dir/"arms", _arm_dir(name)) is None]
         if unscored: _score_arms(run, arms, unscored, is_reference, test)
-        rows = [dict(arm=name, **stage_done(run.dir/"arms", _arm_dir(name))) for name in arms]
-        table = pd.DataFrame(rows).set_index("arm")
-        table.to_csv(run.dir/"comparison.csv")
-        filtering_effect(run.dir, table).to_csv(run.dir/"filtering_effect.csv", index=False)
-        return table
+        return _comparison_table(run.dir, arms)
 
 # %% ../nbs/08_objectives.ipynb #f7e81944
 def plot_objectives(table: pd.DataFrame, measures=("top1_agreement", "expected_acceptance", "alpha", "tau")):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from pathlib import Path
 
 import torch
+from fastcore.basics import patch
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from torch import nn
@@ -22,7 +23,15 @@ from transformers.utils import ModelOutput
 
 from .tokenization import make_collator
 from .generation import cache_kwarg, eos_ids
-from .losses import check_k, learned_rows, per_token_mean, row_divergence, select_top_k, setting
+from focus_finetune.losses import (
+    check_counts,
+    check_k,
+    learned_rows,
+    per_token_mean,
+    row_divergence,
+    select_top_k,
+    setting,
+)
 from .models import ModelLoadError, library_progress_bars, load_model, output_vocab_size, process_state
 from .reference_kd import MODEL_INPUTS, freeze, training_args
 from .filtered_distill import KeptFractionLog
@@ -66,9 +75,7 @@ class SpAFConfig:
             raise ValueError(f"adapter_dim_ratio={self.adapter_dim_ratio} must be > 0 (default 0.25).")
         if not self.hidden_dim_ratio > 0:
             raise ValueError(f"hidden_dim_ratio={self.hidden_dim_ratio} must be > 0 (default 2.0).")
-        for name in ("alignment_layers", "serial_parallel_transition", "num_draft_tokens"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise ValueError(f"{name}={getattr(self, name)!r} must be an integer >= 1.")
+        check_counts(self, ("alignment_layers", "serial_parallel_transition", "num_draft_tokens"))
         if self.alignment_loss not in ALIGNMENT_LOSSES:
             raise ValueError(f"alignment_loss={self.alignment_loss!r}: give one of {', '.join(ALIGNMENT_LOSSES)}.")
         if not 0 <= self.draft_threshold < 1:
@@ -76,16 +83,18 @@ class SpAFConfig:
         if self.hidden_act not in ACT2FN:
             raise ValueError(f"hidden_act={self.hidden_act!r} is not a transformers activation.")
 
-    def resolved(self, num_layers: int) -> SpAFConfig:
-        "This config with the cutoff layer of a base with `num_layers` decoder layers, checked"
-        k = self.cutoff_layer or num_layers // 2
-        if not isinstance(k, int) or not 1 <= k < num_layers:
-            raise ValueError(
-                f"cutoff_layer={self.cutoff_layer} is outside [1, {num_layers}) for this base ({num_layers} decoder "
-                "layers): "
-                f"give one between 1 and {num_layers - 1} (0: {num_layers // 2})."
-            )
-        return dataclasses.replace(self, cutoff_layer=k)
+
+# %% ../nbs/06c_spaf.ipynb #a0bbfb36
+@patch
+def resolved(self: SpAFConfig, num_layers: int) -> SpAFConfig:
+    "This config with the cutoff layer of a base with `num_layers` decoder layers, checked"
+    k = self.cutoff_layer or num_layers // 2
+    if not isinstance(k, int) or not 1 <= k < num_layers:
+        raise ValueError(
+            f"cutoff_layer={self.cutoff_layer} is outside [1, {num_layers}) for this base ({num_layers} decoder "
+            f"layers): give one between 1 and {num_layers - 1} (0: {num_layers // 2})."
+        )
+    return dataclasses.replace(self, cutoff_layer=k)
 
 # %% ../nbs/06c_spaf.ipynb #bc1a3665
 class BottleneckAdapter(nn.Module):
@@ -168,12 +177,9 @@ class SpAFModel(nn.Module):
 
     @classmethod
     def from_pretrained(
-        cls,
-        base_model_path,
-        spaf_config: SpAFConfig | dict | None = None,
+        cls, base_model_path, spaf_config: SpAFConfig | dict | None = None,
         components: str | Path | None = None,  # a directory `save_spaf_components` wrote (its config wins)
-        dtype=None,
-        device=None,
+        dtype=None, device=None,
     ) -> SpAFModel:
         "SpAF on a base loaded by `load_model`, with saved components if given"
         model = cls(load_model(base_model_path, dtype=dtype, device=device), spaf_config)

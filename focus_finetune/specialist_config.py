@@ -14,7 +14,7 @@ from transformers import SchedulerType
 from .splits import MAX_EVAL, MAX_TRAIN
 from .tokenization import MAX_LENGTH
 from .models import STUDENT_LAYERS, process_state
-from .losses import DEFAULT_K, DistillConfig, check_k, same_setting, setting
+from .losses import DEFAULT_K, DistillConfig, check_counts, check_k, same_setting, setting
 from .generation import ANSWER_TOKENS
 from .speculative import DEFAULT_GAMMA
 
@@ -151,20 +151,9 @@ def _check_counts(self: SpecialistConfig):
         "eval_steps",
         "eval_sequences",
     )
-    for name in positive:
-        if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-            raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer.")
-    for name in (
-        "student_width",
-        "teacher_steps",
-        "teacher_top_k",
-        "spec_prompts",
-        "timing_prompts",
-        "task_problems",
-        "off_domain_examples",
-    ):
-        if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
-            raise ValueError(f"{name}={getattr(self, name)!r} must be a non-negative integer.")
+    check_counts(self, positive)
+    non_negative = ("student_width", "teacher_steps", "teacher_top_k", "spec_prompts", "timing_prompts")
+    check_counts(self, non_negative + ("task_problems", "off_domain_examples"), least=0)
 
 # %% ../nbs/07_specialist_config.ipynb #4ca82cbc
 @patch

@@ -221,6 +221,21 @@ def cost_ratio(draft, target, input_ids: torch.Tensor, steps: int = 8) -> float:
     timed(target)  # warm-up
     return timed(draft) / timed(target)
 
+# %% ../nbs/06_speculative.ipynb #7a9285c8
+def _stats_row(st: SpeculativeStats) -> dict:
+    "One run's counts and rates as a table row (`acceptance_eval`'s columns)"
+    return dict(
+        drafted=st.drafted,
+        accepted=st.accepted,
+        target_calls=st.target_calls,
+        new_tokens=st.new_tokens,
+        seconds=st.wall_time,
+        block_acceptance=st.block_acceptance,
+        tau=st.block_efficiency,
+        tokens_per_s=st.tokens_per_second,
+        run_lengths=st.run_lengths,
+    )
+
 # %% ../nbs/06_speculative.ipynb #4f4d235f
 def acceptance_eval(
     target,
@@ -249,19 +264,7 @@ def acceptance_eval(
         ids = prompt_tensor(tokenizer, prompt, dev)
         st = speculative_generate(target, draft, ids, gamma, max_new_tokens, do_sample, temperature, top_p, generator=g,
                                   draft_threshold=draft_threshold).stats
-        row = dict(
-            prompt=i,
-            gamma=gamma,
-            drafted=st.drafted,
-            accepted=st.accepted,
-            target_calls=st.target_calls,
-            new_tokens=st.new_tokens,
-            seconds=st.wall_time,
-            block_acceptance=st.block_acceptance,
-            tau=st.block_efficiency,
-            tokens_per_s=st.tokens_per_second,
-            run_lengths=st.run_lengths,
-        )
+        row = dict(prompt=i, gamma=gamma, **_stats_row(st))
         if baseline:
             out, secs = greedy_generate(target, ids, max_new_tokens)
             row.update(baseline_tokens=out.shape[1] - ids.shape[1], baseline_seconds=secs)

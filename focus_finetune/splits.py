@@ -85,7 +85,28 @@ def _leak_keys(items: tuple, threshold: float) -> tuple:  # a built-in domain is
     for i, g in enumerate(ids): names[g] = min(names.get(g, examples[i]["group"]), examples[i]["group"])
     return tuple(names[g] for g in ids)
 
-# %% ../nbs/00a_splits.ipynb #9fa40083
+# %% ../nbs/00a_splits.ipynb #e0ea598f
+def _check_split_sizes(test_size: float, graded_test_size: float, val_size: float):
+    "A one-line error unless the split shares are fractions that leave room for training"
+    if not (
+        0 < test_size < 1
+        and 0 < graded_test_size < 1
+        and 0 <= val_size < 1
+        and max(test_size, graded_test_size) + val_size < 1
+    ):
+        raise DataError(
+            f"test_size={test_size}, graded_test_size={graded_test_size} and val_size={val_size} must be fractions "
+            "that leave room for training."
+        )
+
+def _capped(rows: list[dict], cap: int | None, seed: int, graded_apart: bool) -> list[dict]:
+    "`rows` in a seeded hash order, the first `cap`; with `graded_apart`, graded and ungraded capped apart"
+    order = lambda e: _unit_hash(e["prompt"] + e["response"], seed + 1)
+    if not graded_apart: return sorted(rows, key=order)[:cap]
+    graded = sorted([e for e in rows if e["answer"]], key=order)[:cap]
+    return sorted(graded + sorted([e for e in rows if not e["answer"]], key=order)[:cap], key=order)
+
+# %% ../nbs/00a_splits.ipynb #69512487
 def split_examples(
     examples: list[dict],  # examples in the common schema
     test_size: float = 0.1,
@@ -100,16 +121,7 @@ def split_examples(
     capped apart)"""
     if not examples: raise DataError("No examples to split: the data set is empty.")
     graded_test_size = test_size if graded_test_size is None else graded_test_size
-    if not (
-        0 < test_size < 1
-        and 0 < graded_test_size < 1
-        and 0 <= val_size < 1
-        and max(test_size, graded_test_size) + val_size < 1
-    ):
-        raise DataError(
-            f"test_size={test_size}, graded_test_size={graded_test_size} and val_size={val_size} must be fractions "
-            "that leave room for training."
-        )
+    _check_split_sizes(test_size, graded_test_size, val_size)
     keys = leak_groups(examples, threshold)
     graded = {k for e, k in zip(examples, keys) if e["answer"]}
     splits = dict(train=[], validation=[], test=[])
@@ -119,11 +131,7 @@ def split_examples(
     caps = dict(train=max_train, validation=max_eval, test=max_eval)
     out = {}
     for name, rows in splits.items():
-        order = lambda e: _unit_hash(e["prompt"] + e["response"], seed + 1)
-        if name == "train": rows = sorted(rows, key=order)[:caps[name]]
-        else:  # graded items have their own cap, so the task metric keeps its sample size
-            rows = sorted(sorted([e for e in rows if e["answer"]], key=order)[:caps[name]] +
-                          sorted([e for e in rows if not e["answer"]], key=order)[:caps[name]], key=order)
+        rows = _capped(rows, caps[name], seed, graded_apart=name != "train")
         if not rows:
             raise DataError(
                 f"The {name} split has zero examples: the {len(examples)} examples form only {len(set(keys))} "
