@@ -312,10 +312,14 @@ def stage_reference(self: SpecialistRun) -> dict:
 # %% ../nbs/07d_specialists.ipynb #c9abcdcb
 @patch
 def stage_analysis(self: SpecialistRun) -> dict:
-    val = self.data()["validation"]
-    val = first_rows(val, self.config.analysis_examples)
-    df = token_losses(self.teacher, self.load("reference"), self.load("init"), val, self.tokenizer, batch_size=4,
-                      domain=self.domain, progress=self.progress)
+    val = first_rows(self.data()["validation"], self.config.analysis_examples)
+    cache = self.distill_kwargs()["teacher_cache"] if self.config.teacher_top_k else None  # as the filter sees ΔL
+    if cache is not None and not all(ids in cache for ids in val["input_ids"]):
+        cache.fill(self.teacher, val, self.tokenizer, progress=self.progress)
+        self._teacher = None
+    teacher = self.teacher if cache is None else None
+    df = token_losses(teacher, self.load("reference"), self.load("init"), val, self.tokenizer, batch_size=4,
+                      domain=self.domain, progress=self.progress, teacher_cache=cache)
     out = self.dir / "analysis"
     out.mkdir(exist_ok=True)
     df.to_csv(out/"token_losses.csv.gz", index=False)
@@ -338,7 +342,7 @@ def stage_analysis(self: SpecialistRun) -> dict:
         mean_delta=float(df.delta.mean()),
         positive_delta=float((df.delta > 0).mean()),
         kept_share_by_kind=kept.groupby("kind").kept.mean().round(3).to_dict(),
-    )
+    ) | self.cache_record()
 
 # %% ../nbs/07d_specialists.ipynb #63a8ac19
 @patch

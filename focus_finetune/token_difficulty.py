@@ -14,7 +14,7 @@ from datasets import Dataset, load_from_disk
 from tqdm.auto import tqdm
 
 from .tokenization import make_collator
-from .losses import DEFAULT_K, next_token_mask, token_ce, token_divergence
+from .losses import DEFAULT_K, TeacherTargets, next_token_mask, targets_fkl, token_ce, token_divergence
 
 # %% auto #0
 __all__ = ['batches', 'model_logits', 'token_loss', 'token_losses', 'token_kind', 'delta_threshold', 'plot_delta_hist',
@@ -24,9 +24,9 @@ __all__ = ['batches', 'model_logits', 'token_loss', 'token_losses', 'token_kind'
 # %% ../nbs/04_token_difficulty.ipynb #2c25945c
 def _device_of(model) -> torch.device: return next(model.parameters()).device
 
-def batches(dataset: Dataset, tokenizer, batch_size: int = 8, desc: str | None = None):
-    "Padded batches of a tokenized data set, in order, with a progress bar"
-    collate = make_collator(tokenizer)
+def batches(dataset: Dataset, tokenizer, batch_size: int = 8, desc: str | None = None, collate=None):
+    "Padded batches of a tokenized data set, in order, with a progress bar (`collate`: default, padding only)"
+    collate = collate or make_collator(tokenizer)
     for i in tqdm(range(0, len(dataset), batch_size), desc=desc, disable=desc is None):
         yield i, collate([dataset[j] for j in range(i, min(i + batch_size, len(dataset)))])
 
@@ -39,13 +39,15 @@ def model_logits(model, batch: dict) -> torch.Tensor:
     ).logits
 
 # %% ../nbs/04_token_difficulty.ipynb #840c3850
-def token_loss(model, batch: dict, teacher_logits: torch.Tensor | None = None) -> torch.Tensor:
-    """`[batch, seq]` per-position loss of `model`: KL(p_T‖p_model), or without teacher logits the gold-token
-    cross-entropy"""
+def token_loss(model, batch: dict, teacher: torch.Tensor | TeacherTargets | None = None) -> torch.Tensor:
+    """`[batch, seq]` per-position loss of `model`: KL(p_T‖p_model) from the teacher's logits or its cached targets
+    (chapter 04b: the top-k forward KL), or without either the gold-token cross-entropy"""
     logits = model_logits(model, batch)
-    if teacher_logits is None: return token_ce(logits, batch["labels"].to(logits.device))
-    return token_divergence(logits.to(teacher_logits.device), teacher_logits)
+    if teacher is None: return token_ce(logits, batch["labels"].to(logits.device))
+    if isinstance(teacher, TeacherTargets): return targets_fkl(logits, teacher)
+    return token_divergence(logits.to(teacher.device), teacher)
 
+# %% ../nbs/04_token_difficulty.ipynb #ccbb6672
 def token_losses(
     teacher,
     reference,
@@ -55,11 +57,16 @@ def token_losses(
     batch_size: int = 8,
     domain: str | None = None,
     progress: bool = True,
+    teacher_cache=None,  # a `TeacherCache` (chapter 04b) holding `dataset`: its targets in place of the teacher's
 ) -> pd.DataFrame:
     "Per learned token: example, position, token id and text, `l_ref`, `l_student`, `delta` = l_student - l_ref"
+    if teacher is not None and teacher_cache is not None:
+        raise ValueError("Give the teacher or its cache, not both: token_losses(None, ..., teacher_cache=cache).")
+    collate = teacher_cache.collator(make_collator(tokenizer)) if teacher_cache is not None else None
     frames = []
-    for start, batch in batches(dataset, tokenizer, batch_size, desc="token losses" if progress else None):
-        t = model_logits(teacher, batch) if teacher is not None else None
+    for start, batch in batches(dataset, tokenizer, batch_size, "token losses" if progress else None, collate):
+        t = TeacherTargets.from_batch(batch) if teacher_cache is not None else None
+        t = model_logits(teacher, batch) if teacher is not None else t
         l_ref, l_student = token_loss(reference, batch, t), token_loss(student, batch, t)
         valid = next_token_mask(batch["labels"]).to(l_ref.device)
         b, pos = valid.nonzero(as_tuple=True)
