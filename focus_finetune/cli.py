@@ -53,6 +53,7 @@ def _add_prepare(sub):
         "--max-eval", type=int, default=MAX_EVAL, help="cap on validation and test examples (default: %(default)s)"
     )
     p.add_argument("--skip-model", action="store_true", help="load only the tokenizer, not the model weights")
+    _add_output_options(p, quiet=None)
     p.set_defaults(func=prepare)
 
 # %% ../nbs/09_cli.ipynb #8ccf457b
@@ -114,6 +115,12 @@ def config_from_args(args, base: SpecialistConfig | None = None) -> SpecialistCo
     return dataclasses.replace(base or SpecialistConfig(), **given)
 
 # %% ../nbs/09_cli.ipynb #8740cb10
+def _add_output_options(p: argparse.ArgumentParser, quiet: str | None = "no stage lines or progress bars"):
+    "`--quiet` (with its `quiet` help; None: no such option) and `--verbose`: how much a command prints"
+    if quiet: p.add_argument("--quiet", action="store_true", help=quiet)
+    p.add_argument("--verbose", action="store_true",
+                   help="also transformers' and datasets' own bars and the Trainer's log lines")
+
 def _add_student_options(p: argparse.ArgumentParser):
     "The options of the commands that train a student: teacher-free mode, the student, a preset"
     p.add_argument("--teacher-free", action="store_true",
@@ -144,9 +151,7 @@ def _add_run_options(p: argparse.ArgumentParser, student: bool = True,
         p.add_argument("--seeds", nargs="+", type=int, metavar="SEED",
                        help="run once per seed in RUN_DIR/seed-<s> and report the mean difference over seeds with "
                        "its interval (e.g. --seeds 0 1 2)")
-    p.add_argument("--quiet", action="store_true", help="no stage lines or progress bars")
-    p.add_argument("--verbose", action="store_true",
-                   help="also transformers' and datasets' own bars and the Trainer's log lines")
+    _add_output_options(p)
     add_config_options(p)
 
 # %% ../nbs/09_cli.ipynb #8a19495b
@@ -271,7 +276,7 @@ def _add_draft(sub):
         help="cpu: ≤ 30 min on 2 cores; gpu: a much longer run for one GPU (default: %(default)s)",
     )
     p.add_argument("--out", help="draft directory (default: in the cache, named by teacher and settings)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_output_options(p, "no progress bars")
     add_config_options(p, DraftConfig)
     p.set_defaults(func=draft)
 
@@ -313,10 +318,7 @@ def _add_evaluate_demo(sub):
     p.add_argument(
         "--report-only", action="store_true", help="only rewrite metrics.json and report.md from the saved scores"
     )
-    p.add_argument("--quiet", action="store_true", help="no stage lines or progress bars")
-    p.add_argument(
-        "--verbose", action="store_true", help="also transformers' and datasets' own bars and the Trainer's log lines"
-    )
+    _add_output_options(p)
     p.set_defaults(func=evaluate)
     p = sub.add_parser(
         "demo",
@@ -329,10 +331,7 @@ def _add_evaluate_demo(sub):
     p.add_argument(
         "--overwrite", action="store_true", help="start over in a run directory that was made with other settings"
     )
-    p.add_argument("--quiet", action="store_true", help="no stage lines or progress bars")
-    p.add_argument(
-        "--verbose", action="store_true", help="also transformers' and datasets' own bars and the Trainer's log lines"
-    )
+    _add_output_options(p)
     p.set_defaults(func=demo)
 
 # %% ../nbs/09_cli.ipynb #1508aecd
@@ -508,6 +507,7 @@ def _add_spaf_generate(spaf):
     q.add_argument("--num-draft-tokens", type=int)
     q.add_argument("--temperature", type=float, default=0.0, help="0: greedy (default); above: sampling")
     q.add_argument("--top-p", type=float, default=1.0)
+    _add_output_options(q, quiet=None)
     q.set_defaults(func=spaf_gen)
 
 # %% ../nbs/09_cli.ipynb #07efe0c7
@@ -528,7 +528,7 @@ def _add_spaf(sub):
                        help="the base model: Hub id, directory, .gguf file or bundled alias (default: %(default)s)")
         q.add_argument("--domain", default="medical", choices=list(DOMAINS),
                        help="built-in domain (default: %(default)s)")
-        q.add_argument("--quiet", action="store_true", help="no progress bars")
+        _add_output_options(q, "no progress bars")
         add_config_options(q, SpAFRunConfig)
         add_config_options(q, SpAFConfig)
         q.set_defaults(func=func)
@@ -568,7 +568,9 @@ def main(argv: list[str] | None = None) -> int:
     "Run `focus-finetune` with `argv` (default: the command line)"
     args = build_parser().parse_args(argv)
     plain_warnings()  # a warning is one line, its kind and message (not this machine's paths and source lines)
-    try: code = args.func(args)
+    try:
+        with library_progress_bars(getattr(args, "verbose", False)):  # transformers' own bars only if asked
+            code = args.func(args)
     except (DataError, ModelLoadError, ValueError) as e:
         print(f"focus-finetune {args.command}: error: {e}", file=sys.stderr)
         return 2
