@@ -203,15 +203,8 @@ def evaluate_run(run_dir: str | Path, # a run directory whose training stages ar
         frames += task
     bar.close()
     pd.concat(frames, ignore_index=True).to_csv(out/"items.csv.gz", index=False)
-    counts = dict(
-        test_examples=len(test),
-        off_domain_sequences=len(off) if off is not None else 0,
-        spec_prompts=len(prompts),
-        timing_prompts=len(timing),
-        task_problems=len(problems),
-        task_baseline=baseline,
-        context=context,
-        seconds=round(time.perf_counter() - t0, 1),
-    )
+    counts = dict(test_examples=len(test), off_domain_sequences=len(off) if off is not None else 0,
+                  spec_prompts=len(prompts), timing_prompts=len(timing), task_problems=len(problems),
+                  task_baseline=baseline, context=context, seconds=round(time.perf_counter() - t0, 1))
     (out/"counts.json").write_text(json.dumps(counts))
     return counts

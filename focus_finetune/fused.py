@@ -189,14 +189,8 @@ def fused_adaspec_loss(
         l_ref = fused_row_divergence(reference, teacher, rows, "fkl", chunk)
     delta = l_student - l_ref
     keep = select_top_k(delta, k=k)
-    loss = fused_head_loss(
-        student, teacher, rows[keep], kind, _scale(int(keep.sum()), num_items_in_batch), chunk, **params
-    )
+    scale = _scale(int(keep.sum()), num_items_in_batch)
+    loss = fused_head_loss(student, teacher, rows[keep], kind, scale, chunk, **params)
     if not return_stats: return loss
-    return loss, dict(
-        tokens=len(rows),
-        kept=int(keep.sum()),
-        l_student=l_student.mean().item(),
-        l_ref=l_ref.mean().item(),
-        delta_threshold=delta[keep].min().item(),
-    )
+    return loss, dict(tokens=len(rows), kept=int(keep.sum()), l_student=l_student.mean().item(),
+                      l_ref=l_ref.mean().item(), delta_threshold=delta[keep].min().item())

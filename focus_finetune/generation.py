@@ -103,14 +103,8 @@ def batch_generate(
                 width = max(map(len, chunk))
                 ids = torch.tensor([[pad_token_id] * (width - len(p)) + list(p) for p in chunk], device=dev)
                 mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in chunk], device=dev)
-                gen = model.generate(
-                    input_ids=ids,
-                    attention_mask=mask,
-                    max_new_tokens=max_new_tokens,
-                    pad_token_id=pad_token_id,
-                    eos_token_id=sorted(eos),
-                    **sampling,
-                )
+                gen = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens,
+                                     pad_token_id=pad_token_id, eos_token_id=sorted(eos), **sampling)
                 for new in gen[:, width:].tolist():
                     out.append(new[:next((j + 1 for j, t in enumerate(new) if t in eos), len(new))])
     finally: model.train(was_training)

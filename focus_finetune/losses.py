@@ -377,11 +377,8 @@ def adaspec_loss(
     else: l_ref = ref_losses.reshape(-1)[rows].float().to(l_student.device)
     delta = l_student.detach() - l_ref
     keep = select_top_k(delta, k=k)
-    kept = (
-        l_student[keep]
-        if plain_fkl
-        else row_divergence(flat_s, teacher_logits.reshape(-1, V), rows[keep], kind, **params)
-    )
+    if plain_fkl: kept = l_student[keep]  # plain forward KL trains on the rows it scored; others on the kept rows
+    else: kept = row_divergence(flat_s, teacher_logits.reshape(-1, V), rows[keep], kind, **params)
     loss = per_token_mean(kept, num_items_in_batch)
     if not return_stats: return loss
     return loss, dict(tokens=len(rows), kept=int(keep.sum()), l_student=l_student.detach().mean().item(),

@@ -78,17 +78,13 @@ def _check_run_inputs(domain: str, teacher_model, student_model, domain_data, co
             f"student_model={student_model!r} is a draft distilled from a teacher: give teacher_model, or a model as "
             "student_model."
         )
-    draft_to_build = (
-        is_draft_spec(student_model) and draft_path(student_model) is None
-    )  # (a named draft that does not exist fails here)
+    draft_to_build = is_draft_spec(student_model) and draft_path(student_model) is None  # (a missing named one fails)
     for source in filter(_names_model, (teacher_model, student_model)): resolve_model_path(source)  # a mistyped path
     in_memory = list(filter(_is_model_object, (teacher_model, student_model)))
     for model in in_memory: check_causal_lm(model)  # a model object without a causal-LM head
     if len(in_memory) == 2:
         check_same_vocab(teacher_model, student_model)  # two model objects that predict different vocabularies
-    if (
-        student_model is None or draft_to_build
-    ):  # carved from the teacher (and then pre-distilled): no more layers than it has
+    if student_model is None or draft_to_build:  # carved from the teacher (then pre-distilled): at most its layers
         n_teacher = teacher_config(teacher_model).num_hidden_layers
         if not 1 <= config.student_layers <= n_teacher:
             raise ValueError(f"student_layers={config.student_layers}, but the teacher has {n_teacher} decoder layers: "
