@@ -1,5 +1,5 @@
 """The house rules a reader relies on: chapters in dependency order, no private names across modules, and no
-machine-specific paths in the outputs stored in the notebooks."""
+machine-specific paths or progress bars in the outputs stored in the notebooks."""
 import ast, json, re
 from pathlib import Path
 
@@ -53,6 +53,19 @@ def test_no_machine_paths_in_stored_outputs():
                 found += [f"{nb.name} cell {i}: {m}" for m in sorted(set(MACHINE_PATHS.findall(text)))]
     assert not found, "stored outputs name paths of one machine (rerun the cell quietly, or print paths relative):\n" + "\n".join(found)
 
+
+PROGRESS_BAR = re.compile(r"\d+%\|.*\|\s*\d+/\d+")  # tqdm's "42%|████      | 42/100"
+
+
+def test_no_progress_bars_in_stored_outputs():
+    "Stored outputs are results, not the bars drawn while computing them (rerun the cell with progress=False)"
+    found = []
+    for nb in sorted(NBS.glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(nb.read_text())["cells"]):
+            for out in cell.get("outputs", []):
+                text = "".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
+                if PROGRESS_BAR.search(text): found.append(f"{nb.name} cell {i}: {PROGRESS_BAR.search(text).group()}")
+    assert not found, "stored outputs hold progress bars:\n" + "\n".join(found)
 
 def test_every_public_callable_is_documented_in_its_chapter():
     "`show_doc(name)` for every class and function the package exports at the top level, in the chapter that defines it"
