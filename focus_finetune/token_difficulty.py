@@ -65,8 +65,8 @@ def token_losses(
     collate = teacher_cache.collator(make_collator(tokenizer)) if teacher_cache is not None else None
     frames = []
     for start, batch in batches(dataset, tokenizer, batch_size, "token losses" if progress else None, collate):
-        t = TeacherTargets.from_batch(batch) if teacher_cache is not None else None
-        t = model_logits(teacher, batch) if teacher is not None else t
+        if teacher_cache is not None: t = TeacherTargets.from_batch(batch)
+        else: t = model_logits(teacher, batch) if teacher is not None else None
         l_ref, l_student = token_loss(reference, batch, t), token_loss(student, batch, t)
         valid = next_token_mask(batch["labels"]).to(l_ref.device)
         b, pos = valid.nonzero(as_tuple=True)
