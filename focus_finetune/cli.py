@@ -428,6 +428,7 @@ def spaf_train(args) -> int:
         reference=args.reference,
         draft_vocab=args.draft_vocab,
         progress=not args.quiet,
+        verbose=args.verbose,
         max_steps=run.max_steps,
         per_device_train_batch_size=run.batch_size,
         learning_rate=run.learning_rate,
@@ -459,6 +460,7 @@ def spaf_compare(args) -> int:
             run,
             SpAFConfig(**given_settings(args, SpAFConfig)),
             progress=not args.quiet,
+            verbose=args.verbose,
         )
         cols = ["measure", "all-token", "focus", "diff", "lo", "hi", "n", "better"]
         print(

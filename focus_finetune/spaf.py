@@ -33,7 +33,7 @@ from focus_finetune.losses import (
     setting,
 )
 from .models import ModelLoadError, library_progress_bars, load_model, output_vocab_size, process_state
-from .reference_kd import MODEL_INPUTS, freeze, training_args
+from .reference_kd import MODEL_INPUTS, freeze, show_training, training_args
 from .filtered_distill import KeptFractionLog
 from .speculative import (
     SpeculativeOutput, SpeculativeStats, one_hot_argmax, accept_drafts, check_gamma, warp_probs)
@@ -536,7 +536,9 @@ def train_spaf(base, tokenizer, train_dataset, eval_dataset=None,
                k: float = 1.0, # < 1: AdaSPEC's filter on the adapter loss, against `reference`
                reference: SpAFModel | str | Path | None = None, # the all-token adapter (a model, or its directory)
                draft_vocab: int | None = None, # limit the draft's head to this many frequent training tokens
-               progress: bool = True, **args_overrides) -> SpAFTrainer:
+               progress: bool = True, # a progress bar
+               verbose: bool = False, # also the Trainer's per-step log lines (always in `state.log_history`)
+               **args_overrides) -> SpAFTrainer:
     "Train SpAF's components on a frozen `base`; resumable; the components end in `output_dir`"
     out = Path(output_dir)
     with library_progress_bars(progress):
@@ -554,6 +556,7 @@ def train_spaf(base, tokenizer, train_dataset, eval_dataset=None,
             reference=reference,
             k=k,
         )
+        show_training(trainer, progress, verbose)
         last = get_last_checkpoint(str(out/"checkpoints")) if (out/"checkpoints").exists() else None
         trainer.train(resume_from_checkpoint=last)
         if draft_vocab:
@@ -606,7 +609,7 @@ def _train_arm(base, tokenizer, data, out: Path, spaf_config, run: SpAFRunConfig
 # %% ../nbs/06c_spaf.ipynb #53a704a3
 def spaf_filter_experiment(domain: str, base, tokenizer, run_dir: str | Path,
                            run: SpAFRunConfig = SpAFRunConfig(), spaf_config: SpAFConfig | dict | None = None,
-                           progress: bool = True) -> "pd.DataFrame":
+                           progress: bool = True, verbose: bool = False) -> "pd.DataFrame":
     "All-token vs AdaSPEC-filtered SpAF components on `domain`, one seed: the paired comparison (also in `run_dir`)"
     import pandas as pd
     from focus_finetune.splits import load_domain
@@ -627,9 +630,10 @@ def spaf_filter_experiment(domain: str, base, tokenizer, run_dir: str | Path,
     with library_progress_bars(progress):
         raw = load_domain(domain, max_train=run.max_train, seed=run.seed)
         data = tokenize_dataset(raw, tokenizer, max_length=run.max_length)
-    arms = {"all-token": _train_arm(base, tokenizer, data, out/"all-token", spaf_config, run, progress)}
+    shown = dict(progress=progress, verbose=verbose)
+    arms = {"all-token": _train_arm(base, tokenizer, data, out/"all-token", spaf_config, run, **shown)}
     arms["focus"] = _train_arm(
-        base, tokenizer, data, out / "focus", spaf_config, run, progress, k=run.k, reference=out / "all-token"
+        base, tokenizer, data, out/"focus", spaf_config, run, k=run.k, reference=out/"all-token", **shown
     )
     if not (out/"items.csv").exists():
         test = first_rows(data["test"], run.test_sequences)
