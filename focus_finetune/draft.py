@@ -57,8 +57,8 @@ class DraftConfig:
     bf16: bool = setting(False, "bfloat16 mixed precision")
 
     def __post_init__(self):
-        positive = ("n_layers", "max_steps", "eval_steps", "patience", "batch_size", "grad_accum", "max_length")
-        check_counts(self, positive + ("eval_per_domain",))
+        check_counts(self, ("n_layers", "max_steps", "eval_steps", "patience", "batch_size", "grad_accum", "max_length",
+                            "eval_per_domain"))
         check_counts(self, ("width", "teacher_top_k"), least=0, what="0 or a positive integer")
         check_counts(self, ("train_per_domain",), least=0, what="a non-negative integer (0: all)")
         check_counts(self, ("seed",), least=0)
