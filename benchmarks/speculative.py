@@ -41,7 +41,7 @@ def cached_draft(target, tok, steps: int, layers: int = 8):
         print(f"training the draft ({steps} steps; cached in {path}) ...", flush=True)
         data = tokenize_dataset(load_domain("coding", max_train=4 * steps, max_eval=8), tok, max_length=256)
         draft = make_student(target, n_layers=layers)
-        with tempfile.TemporaryDirectory() as d:
+        with tempfile.TemporaryDirectory() as d, torch.enable_grad():  # callers may have switched gradients off
             distill(target, draft, tok, data["train"], output_dir=d, max_steps=steps, learning_rate=2e-4, logging_steps=max(1, steps // 5),
                     disable_tqdm=False).save_model(str(path))
     return load_model(path).eval(), str(path)
