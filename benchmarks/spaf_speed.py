@@ -16,8 +16,9 @@ about 5 minutes on 2 CPU cores, then cached). Greedy outputs are checked to be t
 Beside each measured speed-up: α (per-token acceptance, chapter 06a, on the base's sampled continuations of the
 same prompts), τ (tokens per verification), c (one draft step's time over one base step's) and Leviathan's
 predicted speed-up τ(α, γ) / (γc + 1), and for SpAF the share of layer × token passes that reusing the lower
-layers' cache saves over recomputing them in verification; where a method is below the 1.3x target, the α that Leviathan's bound needs
-at the measured c and γ. (For SpAF the draft's lower layers are reused by verification, so the bound is
+layers' cache saves over recomputing them in verification; where a method is below the 1.3x target, the α that
+Leviathan's bound needs at the measured c and γ (empty where no α reaches 1.3x: the bound tops out at
+(γ + 1) / (γc + 1)). (For SpAF the draft's lower layers are reused by verification, so the bound is
 pessimistic for it.)
 """
 import argparse, sys, time
@@ -170,6 +171,8 @@ def main():
         best = g.loc[g.speedup.idxmax()]
         print(f"fastest SpAF at cutoff {k:.0f}, {domain} {mode}: {best.method}: {best.speedup:.3f}x the base alone "
               f"(target {TARGET}x)")
+    if (df.c.notna() & df["alpha_for_1.3x"].isna()).any():
+        print(f"alpha_for_1.3x NaN beside a c: no α reaches {TARGET}x at that γ and c ((γ + 1) / (γc + 1) < {TARGET})")
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(a.out, index=False)
 
